@@ -1,0 +1,43 @@
+namespace TemAreaTracker;
+
+/// <summary>
+/// A movie read frame by frame: AVI/MP4, TIFF stack, image folder or a native microscope file.
+/// Frames are streamed (flat memory whatever the length); open one with <see cref="IO.MovieReader.Open"/>.
+/// </summary>
+public abstract class Movie : IDisposable
+{
+    /// <summary>The file or folder this movie was read from.</summary>
+    public abstract string SourcePath { get; }
+
+    /// <summary>Short format name, e.g. "tiff", "avi", "dm4", "ser", "emd", "mrc", "image-sequence".</summary>
+    public abstract string Format { get; }
+
+    /// <summary>Frame width in px.</summary>
+    public abstract int Width { get; }
+
+    /// <summary>Frame height in px.</summary>
+    public abstract int Height { get; }
+
+    /// <summary>Number of frames as the file declares it; null when only reading to the end tells.</summary>
+    public abstract int? FrameCount { get; }
+
+    /// <summary>Pixel type as stored, numpy-style: "uint8", "uint16", "int16", "int32", "float32", "float64", "complex64".</summary>
+    public abstract string DataType { get; }
+
+    /// <summary>Calibration from the file's own metadata (may be <see cref="Calibration.None"/>).</summary>
+    public abstract Calibration Calibration { get; }
+
+    /// <summary>Metadata tags worth showing a user (name → value as text).</summary>
+    public virtual IReadOnlyDictionary<string, string> Metadata { get; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Streams the frames in order. A truncated file yields what it can read, then sets <see cref="StoppedEarly"/>
+    /// instead of throwing; an unreadable file throws <see cref="IO.MovieFormatException"/>.
+    /// </summary>
+    public abstract IEnumerable<Frame> ReadFrames();
+
+    /// <summary>Why reading ended before the declared end (e.g. "truncated at frame 41 (byte 1048576)"), or null.</summary>
+    public string? StoppedEarly { get; protected set; }
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+}
