@@ -1,0 +1,74 @@
+using OpenCvSharp;
+
+namespace TemAreaTracker.Registration;
+
+/// <summary>
+/// Estimates stage drift of each frame against a reference frame by phase correlation: a coarse pass on a
+/// downsampled copy of the whole frame (fast, tolerant of large shifts), then a sub-pixel pass on a full-resolution
+/// central crop placed by the coarse shift.
+/// </summary>
+/// <remarks>
+/// Correlation is computed in CV_32F (about 30× faster than CV_64F in OpenCV) under a Hann window. Swelling particles
+/// change little of the frame; the carbon support and the electrolyte body carry the registration.
+/// </remarks>
+public sealed class StageDrift : IDisposable
+{
+    private const int CoarseSizePx = 256;
+    private const int FineSizePx = 256;
+    private readonly int _factor;
+    private readonly Mat _refSmall;
+    private readonly Mat _refCrop;
+    private readonly Rect _crop;
+    private readonly Mat _winSmall;
+    private readonly Mat _winCrop;
+
+    /// <summary>Uses <paramref name="reference"/> (usually frame 0) as the zero of drift.</summary>
+    public StageDrift(Frame reference)
+    {
+        _factor = Math.Max(1, (int)Math.Ceiling(Math.Max(reference.Width, reference.Height) / (double)CoarseSizePx));
+        using var f = reference.ToFloat32();
+        _refSmall = Downsample(f);
+        _winSmall = new Mat();
+        Cv2.CreateHanningWindow(_winSmall, _refSmall.Size(), MatType.CV_32F);
+        int cw = Math.Min(FineSizePx, reference.Width), ch = Math.Min(FineSizePx, reference.Height);
+        _crop = new Rect((reference.Width - cw) / 2, (reference.Height - ch) / 2, cw, ch);
+        _refCrop = new Mat(f, _crop).Clone();
+        _winCrop = new Mat();
+        Cv2.CreateHanningWindow(_winCrop, _crop.Size, MatType.CV_32F);
+    }
+
+    /// <summary>
+    /// Drift of <paramref name="frame"/> relative to the reference in px: content at p in the reference is at
+    /// p + drift in <paramref name="frame"/> (+x right, +y down).
+    /// </summary>
+    public Point2d Estimate(Frame frame)
+    {
+        using var f = frame.ToFloat32();
+        using var small = Downsample(f);
+        var coarse = Cv2.PhaseCorrelate(_refSmall, small, _winSmall, out _);
+        double cx = coarse.X * _factor, cy = coarse.Y * _factor;
+        if (_factor == 1) return new Point2d(cx, cy);
+
+        // Fine pass: the crop of this frame where the reference crop should now be.
+        int ox = (int)Math.Round(cx), oy = (int)Math.Round(cy);
+        var moved = new Rect(_crop.X + ox, _crop.Y + oy, _crop.Width, _crop.Height);
+        if (moved.X < 0 || moved.Y < 0 || moved.Right > f.Width || moved.Bottom > f.Height) return new Point2d(cx, cy);
+        using var crop = new Mat(f, moved);
+        var fine = Cv2.PhaseCorrelate(_refCrop, crop, _winCrop, out double response);
+        if (response < 0.05 || Math.Abs(fine.X) > _factor || Math.Abs(fine.Y) > _factor) return new Point2d(cx, cy);
+        return new Point2d(ox + fine.X, oy + fine.Y);
+    }
+
+    private Mat Downsample(Mat f)
+    {
+        var small = new Mat();
+        if (_factor == 1) f.CopyTo(small);
+        else Cv2.Resize(f, small, new Size(f.Width / _factor, f.Height / _factor), 0, 0, InterpolationFlags.Area);
+        return small;
+    }
+
+    public void Dispose()
+    {
+        _refSmall.Dispose(); _refCrop.Dispose(); _winSmall.Dispose(); _winCrop.Dispose();
+    }
+}

@@ -1,0 +1,190 @@
+using MathNet.Numerics.LinearAlgebra;
+using OpenCvSharp;
+
+namespace TemAreaTracker.Segmentation;
+
+/// <summary>
+/// Moves a prior outline onto a particle's own edge: each node searches along its normal for the sub-pixel edge
+/// (<see cref="EdgeProfileFit"/>), and the node displacements are then smoothed as a periodic function of arc length
+/// (penalised Fourier series, robust weights) so that nodes without a clear edge — a contact with a neighbour or the
+/// electrolyte, a Bragg patch at the rim — follow their neighbours instead of jumping.
+/// </summary>
+internal static class ActiveOutline
+{
+    /// <summary>Result of one refinement pass.</summary>
+    /// <param name="Vertices">New outline, px.</param>
+    /// <param name="SupportedFraction">Fraction of nodes where an edge of the right sign was found.</param>
+    /// <param name="EdgeScatterPx">Robust scatter of node edges about the smooth outline, px.</param>
+    /// <param name="TouchesBorder">Some node's profile left the frame.</param>
+    /// <param name="MeanSse">Mean residual variance of the node fits (for model selection).</param>
+    public sealed record Pass(Point2d[] Vertices, double SupportedFraction, double EdgeScatterPx, bool TouchesBorder, double MeanSse, int Nodes);
+
+    /// <summary>Node spacing along the outline, px.</summary>
+    public const double NodeSpacingPx = 2.0;
+
+    /// <summary>Significance (Δχ²) above which a node's edge counts as found.</summary>
+    private const double MinSignificance = 9;
+
+    public static Pass Refine(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
+        double smoothing, double? innerPx = null, double? outerPx = null)
+    {
+        var nodes = Resample(prior, NodeSpacingPx, minNodes: 24, maxNodes: 512);
+        int n = nodes.Length;
+        var normals = OutwardNormals(nodes);
+        double sigma = model.BlurSigmaPx;
+        double inner = innerPx ?? Math.Max(3 * sigma + 3, 5);
+        double outer = outerPx ?? 3 * sigma + 2.5;
+        // Do not reach across the particle: the far side of a small particle is another edge.
+        double size = Math.Sqrt(Math.Abs(SignedArea(nodes)) / Math.PI);
+        inner = Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5));
+
+        double s0 = -(searchPx + inner);
+        int m = (int)Math.Floor((searchPx + outer - s0) / EdgeProfileFit.SampleStepPx) + 1;
+        var disp = new double[n];
+        var weight = new double[n];
+        double sseSum = 0;
+        bool border = false;
+        Span<double> y = stackalloc double[m];
+        for (int i = 0; i < n; i++)
+        {
+            bool inside = true;
+            for (int j = 0; j < m; j++)
+            {
+                double s = s0 + j * EdgeProfileFit.SampleStepPx;
+                double x = nodes[i].X + s * normals[i].X, yy = nodes[i].Y + s * normals[i].Y;
+                if (!image.Contains(x, yy)) { inside = false; break; }
+                y[j] = model.Signal(image.At(x, yy));
+            }
+            if (!inside) { border = true; continue; }
+            var r = EdgeProfileFit.Fit(y, s0, model, searchPx);
+            sseSum += r.NoiseVariance;
+            if (r.Significance >= MinSignificance)
+            {
+                disp[i] = r.OffsetPx;
+                weight[i] = Math.Min(1, r.Significance / (4 * MinSignificance));
+            }
+        }
+        int supported = weight.Count(w => w > 0);
+        if (supported < Math.Max(6, n / 5))
+            return new Pass(nodes, (double)supported / n, double.NaN, border, sseSum / n, n);
+
+        var smooth = SmoothPeriodic(disp, weight, smoothing, out double scatter);
+        var result = new Point2d[n];
+        for (int i = 0; i < n; i++)
+            result[i] = new Point2d(nodes[i].X + smooth[i] * normals[i].X, nodes[i].Y + smooth[i] * normals[i].Y);
+        return new Pass(result, (double)supported / n, scatter, border, sseSum / n, n);
+    }
+
+    /// <summary>
+    /// Penalised robust Fourier fit of d(θ): minimises Σ wᵢ ρ(dᵢ − f(θᵢ)) + λ Σ k⁴ (aₖ² + bₖ²), Tukey ρ by IRLS.
+    /// The k⁴ penalty is a bending energy: high harmonics (node noise) are damped, the uniform swelling (k = 0) and
+    /// drift-like shifts (k = 1) are free.
+    /// </summary>
+    internal static double[] SmoothPeriodic(double[] d, double[] w0, double smoothing, out double scatter)
+    {
+        int n = d.Length;
+        int K = Math.Min(32, (n - 1) / 2);
+        int p = 2 * K + 1;
+        var X = Matrix<double>.Build.Dense(n, p);
+        for (int i = 0; i < n; i++)
+        {
+            double th = 2 * Math.PI * i / n;
+            X[i, 0] = 1;
+            for (int k = 1; k <= K; k++) { X[i, 2 * k - 1] = Math.Cos(k * th); X[i, 2 * k] = Math.Sin(k * th); }
+        }
+        var w = (double[])w0.Clone();
+        var fitted = new double[n];
+        scatter = double.NaN;
+        for (int iter = 0; iter < 4; iter++)
+        {
+            double sw = w.Sum();
+            var A = Matrix<double>.Build.Dense(p, p);
+            var b = Vector<double>.Build.Dense(p);
+            for (int i = 0; i < n; i++)
+            {
+                if (w[i] <= 0) continue;
+                for (int r = 0; r < p; r++)
+                {
+                    double xr = X[i, r] * w[i];
+                    b[r] += xr * d[i];
+                    for (int c = r; c < p; c++) A[r, c] += xr * X[i, c];
+                }
+            }
+            for (int r = 0; r < p; r++) for (int c = 0; c < r; c++) A[r, c] = A[c, r];
+            for (int k = 1; k <= K; k++)
+            {
+                double pen = smoothing * sw * Math.Pow(k, 4);
+                A[2 * k - 1, 2 * k - 1] += pen; A[2 * k, 2 * k] += pen;
+            }
+            A[0, 0] += 1e-9 * sw;
+            var coef = A.Cholesky().Solve(b);
+            var f = X * coef;
+            var res = new List<double>();
+            for (int i = 0; i < n; i++) { fitted[i] = f[i]; if (w0[i] > 0) res.Add(Math.Abs(d[i] - f[i])); }
+            res.Sort();
+            double mad = res.Count > 0 ? res[res.Count / 2] * 1.4826 : 0;
+            scatter = mad;
+            double c4 = 4.685 * Math.Max(mad, 0.05);
+            for (int i = 0; i < n; i++)
+            {
+                if (w0[i] <= 0) continue;
+                double u = (d[i] - fitted[i]) / c4;
+                w[i] = Math.Abs(u) >= 1 ? 0 : w0[i] * (1 - u * u) * (1 - u * u);
+            }
+        }
+        return fitted;
+    }
+
+    /// <summary>Evenly spaced points along a closed polygon.</summary>
+    internal static Point2d[] Resample(IReadOnlyList<Point2d> poly, double spacingPx, int minNodes, int maxNodes)
+    {
+        int n = poly.Count;
+        var cum = new double[n + 1];
+        for (int i = 0; i < n; i++)
+        {
+            var a = poly[i]; var b = poly[(i + 1) % n];
+            cum[i + 1] = cum[i] + Math.Sqrt((b.X - a.X) * (b.X - a.X) + (b.Y - a.Y) * (b.Y - a.Y));
+        }
+        double total = cum[n];
+        int count = Math.Clamp((int)Math.Round(total / spacingPx), minNodes, maxNodes);
+        var result = new Point2d[count];
+        int seg = 0;
+        for (int k = 0; k < count; k++)
+        {
+            double t = total * k / count;
+            while (seg < n - 1 && cum[seg + 1] < t) seg++;
+            double len = cum[seg + 1] - cum[seg];
+            double f = len > 0 ? (t - cum[seg]) / len : 0;
+            var a = poly[seg]; var b = poly[(seg + 1) % n];
+            result[k] = new Point2d(a.X + f * (b.X - a.X), a.Y + f * (b.Y - a.Y));
+        }
+        return result;
+    }
+
+    /// <summary>Unit outward normals from a smoothed tangent (neighbours ±2), whatever the polygon's orientation.</summary>
+    internal static Point2d[] OutwardNormals(Point2d[] nodes)
+    {
+        int n = nodes.Length;
+        double orientation = Math.Sign(SignedArea(nodes));
+        if (orientation == 0) orientation = 1;
+        var normals = new Point2d[n];
+        for (int i = 0; i < n; i++)
+        {
+            var a = nodes[(i - 2 + n) % n]; var a1 = nodes[(i - 1 + n) % n];
+            var b = nodes[(i + 2) % n]; var b1 = nodes[(i + 1) % n];
+            double tx = (b.X - a.X) + 2 * (b1.X - a1.X), ty = (b.Y - a.Y) + 2 * (b1.Y - a1.Y);
+            double len = Math.Sqrt(tx * tx + ty * ty);
+            if (len == 0) { normals[i] = new Point2d(0, 0); continue; }
+            // With y down, a counter-clockwise-in-math (positive shoelace) polygon has its outside to the right of travel.
+            normals[i] = new Point2d(orientation * ty / len, -orientation * tx / len);
+        }
+        return normals;
+    }
+
+    internal static double SignedArea(IReadOnlyList<Point2d> p)
+    {
+        double s = 0;
+        for (int i = 0, n = p.Count; i < n; i++) { var a = p[i]; var b = p[(i + 1) % n]; s += a.X * b.Y - b.X * a.Y; }
+        return s / 2;
+    }
+}
