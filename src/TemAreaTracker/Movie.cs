@@ -27,6 +27,12 @@ public abstract class Movie : IDisposable
     /// <summary>Calibration from the file's own metadata (may be <see cref="Calibration.None"/>).</summary>
     public abstract Calibration Calibration { get; }
 
+    /// <summary>
+    /// Map from stored pixel values to calibrated values (ImageJ c0/c1), or null when the file declares none.
+    /// Frames always hold the stored values.
+    /// </summary>
+    public virtual IO.IntensityCalibration? Intensity => null;
+
     /// <summary>Metadata tags worth showing a user (name → value as text).</summary>
     public virtual IReadOnlyDictionary<string, string> Metadata { get; } = new Dictionary<string, string>();
 

@@ -1,0 +1,163 @@
+using OpenCvSharp;
+
+namespace TemAreaTracker.IO;
+
+/// <summary>
+/// A folder of PNG/TIFF/JPEG/BMP frames in natural order (frame2 before frame10), or a single image as a one-frame movie.
+/// </summary>
+/// <remarks>
+/// Files are read with <c>ImreadModes.Unchanged</c> so 16-bit and float frames keep their values; colour files become one
+/// gray channel (exactly the R channel when R = G = B, as in gray images saved as RGB/RGBA). When the first file is a TIFF,
+/// its ImageJ calibration applies to the whole sequence.
+/// </remarks>
+public sealed class ImageSequenceMovie : Movie
+{
+    /// <summary>File extensions read as frames (lower case, with dot).</summary>
+    public static readonly IReadOnlySet<string> Extensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        { ".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp" };
+
+    private readonly IReadOnlyList<string> _files;
+    private readonly Dictionary<string, string> _meta = new();
+
+    private ImageSequenceMovie(string path, string format, IReadOnlyList<string> files, int width, int height, string dtype, Calibration cal, IntensityCalibration? intensity)
+    {
+        SourcePath = path;
+        Format = format;
+        _files = files;
+        Width = width;
+        Height = height;
+        DataType = dtype;
+        Calibration = cal;
+        Intensity = intensity;
+        _meta["files"] = files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _meta["first_file"] = System.IO.Path.GetFileName(files[0]);
+        _meta["last_file"] = System.IO.Path.GetFileName(files[^1]);
+    }
+
+    public override string SourcePath { get; }
+    public override string Format { get; }
+    public override int Width { get; }
+    public override int Height { get; }
+    public override int? FrameCount => _files.Count;
+    public override string DataType { get; }
+    public override Calibration Calibration { get; }
+    public override IntensityCalibration? Intensity { get; }
+    public override IReadOnlyDictionary<string, string> Metadata => _meta;
+
+    /// <summary>The frame files in reading order.</summary>
+    public IReadOnlyList<string> Files => _files;
+
+    /// <summary>Opens a folder of image files (natural order) as a movie.</summary>
+    public static ImageSequenceMovie OpenFolder(string folder)
+    {
+        var files = Directory.EnumerateFiles(folder)
+            .Where(f => Extensions.Contains(System.IO.Path.GetExtension(f)))
+            .OrderBy(f => System.IO.Path.GetFileName(f), NaturalOrder.Instance)
+            .ToList();
+        if (files.Count == 0)
+            throw new MovieFormatException(folder, "image-sequence", "no PNG/TIFF/JPEG/BMP frames in this folder");
+        return Create(folder, "image-sequence", files);
+    }
+
+    /// <summary>Opens a single image file as a one-frame movie.</summary>
+    public static ImageSequenceMovie OpenSingle(string file)
+    {
+        string ext = System.IO.Path.GetExtension(file).TrimStart('.').ToLowerInvariant();
+        return Create(file, ext == "jpeg" ? "jpg" : ext, [file]);
+    }
+
+    private static ImageSequenceMovie Create(string path, string format, List<string> files)
+    {
+        using var first = ReadGray(files[0]) ?? throw new MovieFormatException(files[0], format, "cannot decode the first image", 0);
+        var cal = Calibration.None;
+        IntensityCalibration? intensity = null;
+        string ext = System.IO.Path.GetExtension(files[0]);
+        if (ext.Equals(".tif", StringComparison.OrdinalIgnoreCase) || ext.Equals(".tiff", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                using var t = TiffMovie.Open(files[0]);
+                cal = t.Calibration;
+                intensity = t.Intensity;
+            }
+            catch (MovieFormatException)
+            {
+                // OpenCV could decode it; LibTiff metadata is a bonus only.
+            }
+        }
+        return new ImageSequenceMovie(path, format, files, first.Width, first.Height, PixelType.NameOf(first.Type()), cal, intensity);
+    }
+
+    public override IEnumerable<Frame> ReadFrames()
+    {
+        StoppedEarly = null;
+        for (int i = 0; i < _files.Count; i++)
+        {
+            Mat? m;
+            try
+            {
+                m = ReadGray(_files[i]);
+            }
+            catch (Exception e) when (e is OpenCVException or IOException or UnauthorizedAccessException)
+            {
+                m = null;
+            }
+            if (m is null)
+            {
+                StoppedEarly = $"stopped at frame {i}: {System.IO.Path.GetFileName(_files[i])} cannot be decoded";
+                yield break;
+            }
+            if (m.Width != Width || m.Height != Height || PixelType.NameOf(m.Type()) != DataType)
+            {
+                StoppedEarly = $"stopped at frame {i}: {System.IO.Path.GetFileName(_files[i])} is {m.Width}x{m.Height} {PixelType.NameOf(m.Type())}, " +
+                               $"unlike the first frame ({Width}x{Height} {DataType})";
+                m.Dispose();
+                yield break;
+            }
+            yield return new Frame(i, m);
+        }
+    }
+
+    /// <summary>Reads an image as stored (any depth) and returns one gray channel, or null when OpenCV cannot decode it.</summary>
+    internal static Mat? ReadGray(string file)
+    {
+        var m = Cv2.ImRead(file, ImreadModes.Unchanged);
+        if (m.Empty())
+        {
+            m.Dispose();
+            return null;
+        }
+        if (m.Channels() == 1) return m;
+        var g = ToGray(m);
+        m.Dispose();
+        return g;
+    }
+
+    /// <summary>
+    /// One gray channel from a BGR/BGRA (or 2-channel gray+alpha) Mat: exactly channel 0 when all colour channels are
+    /// equal (gray saved as colour), else the ITU-R BT.601 luminance.
+    /// </summary>
+    internal static Mat ToGray(Mat m)
+    {
+        int ch = m.Channels();
+        if (ch == 1) return m.Clone();
+        var planes = m.Split();
+        try
+        {
+            if (ch == 2) return planes[0].Clone();
+            using var d1 = new Mat();
+            using var d2 = new Mat();
+            Cv2.Absdiff(planes[0], planes[1], d1);
+            Cv2.Absdiff(planes[1], planes[2], d2);
+            bool equal = Cv2.CountNonZero(d1.Reshape(1)) == 0 && Cv2.CountNonZero(d2.Reshape(1)) == 0;
+            if (equal) return planes[0].Clone();
+            var g = new Mat();
+            Cv2.CvtColor(m, g, ch == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
+            return g;
+        }
+        finally
+        {
+            foreach (var p in planes) p.Dispose();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+namespace TemAreaTracker.IO;
+
+/// <summary>
+/// Opens any supported movie through one call, choosing the reader from the file's magic bytes (then its extension).
+/// </summary>
+/// <remarks>
+/// Supported: multi-page TIFF (ImageJ hyperstacks, camera stacks), AVI/MP4/MOV/MKV, a folder of PNG/TIFF/JPEG frames or a
+/// single image, Gatan DM3/DM4 (and a folder of per-frame DM files, Gatan in-situ layout), FEI/TIA SER (+EMI),
+/// Velox EMD and MRC2014. Every reader streams frames and reports its calibration with its source.
+/// </remarks>
+public static class MovieReader
+{
+    private static readonly HashSet<string> VideoExtensions = new(StringComparer.OrdinalIgnoreCase)
+        { ".avi", ".mp4", ".mov", ".mkv", ".m4v", ".wmv", ".mpg", ".mpeg", ".webm", ".ogv" };
+
+    private static readonly HashSet<string> MrcExtensions = new(StringComparer.OrdinalIgnoreCase)
+        { ".mrc", ".mrcs", ".map", ".st", ".ali", ".rec", ".preali" };
+
+    /// <summary>Opens <paramref name="path"/> (a file or a folder of frames) as a streaming movie.</summary>
+    /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
+    /// <exception cref="MovieFormatException">The file is of no supported format, or is corrupt, empty or has zero frames.</exception>
+    public static Movie Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (Directory.Exists(path)) return OpenFolder(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file or folder", path);
+        return Detect(path) switch
+        {
+            MovieKind.Tiff => TiffMovie.Open(path),
+            MovieKind.Image => ImageSequenceMovie.OpenSingle(path),
+            MovieKind.Video => VideoMovie.Open(path),
+            _ => throw new MovieFormatException(path, "unknown", "not a format temtrack reads (TIFF, AVI/MP4/MOV/MKV, PNG/JPEG, DM3/DM4, SER, EMD, MRC)", 0),
+        };
+    }
+
+    /// <summary>The format <see cref="Open"/> would use for a file, from its first bytes and its extension.</summary>
+    internal static MovieKind Detect(string path)
+    {
+        Span<byte> h = stackalloc byte[16];
+        h.Clear();
+        int n;
+        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            n = fs.ReadAtLeast(h, h.Length, throwOnEndOfStream: false);
+        string ext = Path.GetExtension(path);
+        if (n == 0) throw new MovieFormatException(path, ext.TrimStart('.').ToLowerInvariant() is { Length: > 0 } e ? e : "unknown", "file is empty", 0);
+
+        if (n >= 4 && ((h[0] == 'I' && h[1] == 'I' && (h[2] == 42 || h[2] == 43) && h[3] == 0) ||
+                       (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && (h[3] == 42 || h[3] == 43))))
+            return MovieKind.Tiff;
+        if (n >= 8 && h[0] == 0x89 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G') return MovieKind.Image;
+        if (n >= 3 && h[0] == 0xFF && h[1] == 0xD8 && h[2] == 0xFF) return MovieKind.Image;
+        if (n >= 2 && h[0] == 'B' && h[1] == 'M' && ext.Equals(".bmp", StringComparison.OrdinalIgnoreCase)) return MovieKind.Image;
+        if (n >= 12 && h[0] == 'R' && h[1] == 'I' && h[2] == 'F' && h[3] == 'F') return MovieKind.Video;
+        if (n >= 8 && h[4] == 'f' && h[5] == 't' && h[6] == 'y' && h[7] == 'p') return MovieKind.Video;
+        if (n >= 4 && h[0] == 0x1A && h[1] == 0x45 && h[2] == 0xDF && h[3] == 0xA3) return MovieKind.Video;
+        if (VideoExtensions.Contains(ext)) return MovieKind.Video;
+        if (ImageSequenceMovie.Extensions.Contains(ext)) return MovieKind.Image;
+        return MovieKind.Unknown;
+    }
+
+    private static Movie OpenFolder(string folder) => ImageSequenceMovie.OpenFolder(folder);
+}
+
+internal enum MovieKind { Unknown, Tiff, Image, Video, Dm, Ser, Emd, Mrc }

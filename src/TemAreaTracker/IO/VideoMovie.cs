@@ -1,0 +1,120 @@
+using System.Globalization;
+using OpenCvSharp;
+
+namespace TemAreaTracker.IO;
+
+/// <summary>AVI/MP4/MOV/MKV (anything OpenCV's VideoCapture decodes), frames converted to 8-bit gray.</summary>
+/// <remarks>
+/// The frame interval comes from the container frame rate (source "container-fps"). Supplementary movies are often sped up,
+/// so a caller should treat it as a guess and say so. The frame count is the container's (CAP_PROP_FRAME_COUNT) when it
+/// gives one; a file that decodes fewer frames sets <see cref="Movie.StoppedEarly"/>.
+/// </remarks>
+public sealed class VideoMovie : Movie
+{
+    private readonly Dictionary<string, string> _meta = new();
+
+    private VideoMovie(string path, string format, int width, int height, int? frames, Calibration cal)
+    {
+        SourcePath = path;
+        Format = format;
+        Width = width;
+        Height = height;
+        FrameCount = frames;
+        Calibration = cal;
+    }
+
+    public override string SourcePath { get; }
+    public override string Format { get; }
+    public override int Width { get; }
+    public override int Height { get; }
+    public override int? FrameCount { get; }
+    public override string DataType => "uint8";
+    public override Calibration Calibration { get; }
+    public override IReadOnlyDictionary<string, string> Metadata => _meta;
+
+    /// <summary>Opens a video file; throws <see cref="MovieFormatException"/> when no frame can be decoded.</summary>
+    public static VideoMovie Open(string path)
+    {
+        string format = System.IO.Path.GetExtension(path).TrimStart('.').ToLowerInvariant();
+        if (format.Length == 0) format = "video";
+        using var cap = new VideoCapture(path);
+        if (!cap.IsOpened())
+            throw new MovieFormatException(path, format, "VideoCapture cannot open it (unknown container or codec, or not a video)", 0);
+        using var first = new Mat();
+        if (!cap.Read(first) || first.Empty())
+            throw new MovieFormatException(path, format, "contains no decodable frame", 0);
+        double fps = cap.Get(VideoCaptureProperties.Fps);
+        double count = cap.Get(VideoCaptureProperties.FrameCount);
+        int fourcc = (int)cap.Get(VideoCaptureProperties.FourCC);
+        var cal = Calibration.None;
+        if (fps > 0 && double.IsFinite(fps) && fps < 1e6)
+            cal = cal with { FrameIntervalS = 1 / fps, FrameIntervalSource = "container-fps" };
+        int? frames = count > 0 && count < int.MaxValue ? (int)count : null;
+        var movie = new VideoMovie(path, format, first.Width, first.Height, frames, cal);
+        movie._meta["fps"] = fps.ToString("0.###", CultureInfo.InvariantCulture);
+        movie._meta["codec"] = FourCC(fourcc);
+        movie._meta["backend"] = cap.GetBackendName();
+        return movie;
+    }
+
+    public override IEnumerable<Frame> ReadFrames()
+    {
+        StoppedEarly = null;
+        using var cap = new VideoCapture(SourcePath);
+        if (!cap.IsOpened())
+            throw new MovieFormatException(SourcePath, Format, "VideoCapture cannot open it", 0);
+        int i = 0;
+        while (true)
+        {
+            var bgr = new Mat();
+            bool ok;
+            try
+            {
+                ok = cap.Read(bgr) && !bgr.Empty();
+            }
+            catch (OpenCVException)
+            {
+                ok = false;
+            }
+            if (!ok)
+            {
+                bgr.Dispose();
+                break;
+            }
+            Mat gray;
+            if (bgr.Channels() == 1)
+            {
+                gray = bgr;
+            }
+            else
+            {
+                gray = new Mat();
+                Cv2.CvtColor(bgr, gray, bgr.Channels() == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
+                bgr.Dispose();
+            }
+            if (gray.Depth() != MatType.CV_8U)
+            {
+                var g8 = new Mat();
+                gray.ConvertTo(g8, MatType.CV_8UC1, gray.Depth() == MatType.CV_16U ? 1.0 / 257 : 1);
+                gray.Dispose();
+                gray = g8;
+            }
+            yield return new Frame(i++, gray);
+        }
+        if (i == 0)
+            throw new MovieFormatException(SourcePath, Format, "contains no decodable frame", 0);
+        if (FrameCount is int n && i < n)
+            StoppedEarly = $"truncated at frame {i}: the container declares {n} frames but only {i} could be decoded";
+    }
+
+    private static string FourCC(int code)
+    {
+        Span<char> c = stackalloc char[4];
+        for (int k = 0; k < 4; k++)
+        {
+            char ch = (char)((code >> (8 * k)) & 0xFF);
+            c[k] = char.IsAsciiLetterOrDigit(ch) || ch == ' ' ? ch : '?';
+        }
+        return new string(c).Trim();
+    }
+}

@@ -1,0 +1,174 @@
+using BitMiracle.LibTiff.Classic;
+using OpenCvSharp;
+using TemAreaTracker.IO;
+using Xunit;
+
+namespace TemAreaTracker.Tests.IO;
+
+public class TiffMovieTests
+{
+    /// <summary>Writes a multi-page gray TIFF with LibTiff; pixel (x, y) of page k is <paramref name="value"/>(k, x, y).</summary>
+    internal static void WriteTiff(string path, int width, int height, int pages, int bits, SampleFormat format,
+        Func<int, int, int, double> value, string? description = null, double? xres = null, double? yres = null,
+        bool bigEndian = false, Compression compression = Compression.NONE, int rowsPerStrip = 0)
+    {
+        using var t = Tiff.Open(path, bigEndian ? "wb" : "wl")!;
+        int bytes = bits / 8;
+        for (int k = 0; k < pages; k++)
+        {
+            t.SetField(TiffTag.IMAGEWIDTH, width);
+            t.SetField(TiffTag.IMAGELENGTH, height);
+            t.SetField(TiffTag.BITSPERSAMPLE, bits);
+            t.SetField(TiffTag.SAMPLESPERPIXEL, 1);
+            t.SetField(TiffTag.SAMPLEFORMAT, format);
+            t.SetField(TiffTag.PHOTOMETRIC, Photometric.MINISBLACK);
+            t.SetField(TiffTag.PLANARCONFIG, PlanarConfig.CONTIG);
+            t.SetField(TiffTag.COMPRESSION, compression);
+            t.SetField(TiffTag.ROWSPERSTRIP, rowsPerStrip > 0 ? rowsPerStrip : height);
+            if (k == 0 && description is not null) t.SetField(TiffTag.IMAGEDESCRIPTION, description);
+            if (xres is double xr)
+            {
+                t.SetField(TiffTag.XRESOLUTION, xr);
+                t.SetField(TiffTag.YRESOLUTION, yres ?? xr);
+                t.SetField(TiffTag.RESOLUTIONUNIT, ResUnit.NONE);
+            }
+            var row = new byte[width * bytes];
+            for (int y = 0; y < height; y++)
+            {
+                for (int x = 0; x < width; x++)
+                {
+                    double v = value(k, x, y);
+                    var span = row.AsSpan(x * bytes, bytes);
+                    switch (bits, format)
+                    {
+                        case (8, _): span[0] = (byte)v; break;
+                        case (16, SampleFormat.INT): BitConverter.TryWriteBytes(span, (short)v); break;
+                        case (16, _): BitConverter.TryWriteBytes(span, (ushort)v); break;
+                        case (32, SampleFormat.IEEEFP): BitConverter.TryWriteBytes(span, (float)v); break;
+                        case (32, _): BitConverter.TryWriteBytes(span, (int)v); break;
+                        case (64, _): BitConverter.TryWriteBytes(span, v); break;
+                    }
+                }
+                t.WriteScanline(row, y);
+            }
+            t.WriteDirectory();
+        }
+    }
+
+    [Fact]
+    public void ImageJ16Bit_ReadsPixelsCalibrationIntervalAndValueMap()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "stack.tif");
+        const string desc = "ImageJ=1.54f\nimages=3\nframes=3\nunit=micron\nfinterval=0.5\nc0=-32768.0\nc1=1.0\nvunit=Gray Value\n";
+        // Non-square 40x30 px so a width/height swap fails; 400 px/um in x, 250 px/um in y.
+        WriteTiff(path, 40, 30, 3, 16, SampleFormat.UINT, (k, x, y) => 30000 + 1000 * k + 7 * x + y, desc, xres: 400, yres: 250);
+
+        using var movie = MovieReader.Open(path);
+        Assert.Equal("tiff", movie.Format);
+        Assert.Equal((40, 30, 3, "uint16"), (movie.Width, movie.Height, movie.FrameCount, movie.DataType));
+        Assert.Equal(2.5, movie.Calibration.PixelWidthNm!.Value, 9);
+        Assert.Equal(4.0, movie.Calibration.PixelHeightNm!.Value, 9);
+        Assert.Equal("imagej-tiff", movie.Calibration.PixelSizeSource);
+        Assert.Equal(0.5, movie.Calibration.FrameIntervalS!.Value, 12);
+        Assert.Equal("imagej-finterval", movie.Calibration.FrameIntervalSource);
+        Assert.Equal(-32768, movie.Intensity!.Offset);
+
+        int n = 0;
+        foreach (var f in movie.ReadFrames())
+        {
+            using (f)
+            {
+                Assert.Equal(MatType.CV_16UC1, f.Pixels.Type());
+                Assert.Equal(30000 + 1000 * f.Index + 7 * 39 + 29, f.Pixels.At<ushort>(29, 39));
+                Assert.Equal(30000 + 1000 * f.Index + 7 * 3, f.Pixels.At<ushort>(0, 3));
+                n++;
+            }
+        }
+        Assert.Equal(3, n);
+        Assert.Null(movie.StoppedEarly);
+    }
+
+    [Theory]
+    [InlineData("A", 0.1 * 2)]
+    [InlineData("nm", 2)]
+    [InlineData("\\u00B5m", 2000)]
+    [InlineData("pixel", double.NaN)]
+    public void ImageJUnit_ConvertsToNm(string unit, double expectedNm)
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "u.tif");
+        WriteTiff(path, 8, 6, 1, 8, SampleFormat.UINT, (_, x, y) => x + y, $"ImageJ=1.54f\nunit={unit}\n", xres: 0.5);
+        using var movie = MovieReader.Open(path);
+        if (double.IsNaN(expectedNm)) Assert.Null(movie.Calibration.PixelWidthNm);
+        else Assert.Equal(expectedNm, movie.Calibration.PixelWidthNm!.Value, 9);
+    }
+
+    [Fact]
+    public void Float32BigEndian_MultiStrip_ReadsExactValues()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "be.tif");
+        WriteTiff(path, 17, 11, 2, 32, SampleFormat.IEEEFP, (k, x, y) => -1.25 * x + 0.5 * y + 100 * k, bigEndian: true, rowsPerStrip: 4);
+        using var movie = MovieReader.Open(path);
+        Assert.Equal("float32", movie.DataType);
+        var frames = movie.ReadFrames().ToList();
+        Assert.Equal(2, frames.Count);
+        Assert.Equal(-1.25f * 16 + 0.5f * 10 + 100, frames[1].Pixels.At<float>(10, 16));
+        Assert.Equal(0.5f * 3, frames[0].Pixels.At<float>(3, 0));
+        frames.ForEach(f => f.Dispose());
+    }
+
+    [Fact]
+    public void Int16BigEndianLzw_GoesThroughLibTiffAndKeepsSign()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "lzw.tif");
+        WriteTiff(path, 33, 9, 2, 16, SampleFormat.INT, (k, x, y) => -500 + 31 * x - y - k, bigEndian: true, compression: Compression.LZW, rowsPerStrip: 2);
+        using var movie = MovieReader.Open(path);
+        Assert.Equal("int16", movie.DataType);
+        var frames = movie.ReadFrames().ToList();
+        Assert.Equal(MatType.CV_16SC1, frames[1].Pixels.Type());
+        Assert.Equal(-500 + 31 * 32 - 8 - 1, frames[1].Pixels.At<short>(8, 32));
+        Assert.Equal(-500, frames[0].Pixels.At<short>(0, 0));
+        frames.ForEach(f => f.Dispose());
+    }
+
+    [Fact]
+    public void TruncatedStack_YieldsReadableFramesThenSaysWhere()
+    {
+        string dir = TestData.NewFolder("tif");
+        string path = Path.Combine(dir, "full.tif");
+        WriteTiff(path, 64, 64, 6, 16, SampleFormat.UINT, (k, x, y) => k * 10 + x, "ImageJ=1.54f\nimages=6\nframes=6\n");
+        byte[] all = File.ReadAllBytes(path);
+        // LibTiff writes each page's pixels before its IFD: cut in the middle of page 3's pixels.
+        string cut = Path.Combine(dir, "cut.tif");
+        File.WriteAllBytes(cut, all.AsSpan(0, 8 + 3 * (64 * 64 * 2 + 200) + 1000).ToArray());
+        using var movie = MovieReader.Open(cut);
+        var frames = movie.ReadFrames().ToList();
+        Assert.InRange(frames.Count, 1, 5);
+        Assert.Equal(frames.Count * 10 + 5, frames.Count > 0 ? frames[^1].Pixels.At<ushort>(0, 5) + 10 : 0);
+        Assert.StartsWith($"truncated at frame {frames.Count}", movie.StoppedEarly);
+        frames.ForEach(f => f.Dispose());
+    }
+
+    [Fact]
+    public void RealImageJTiff_AgreesWithTifffile()
+    {
+        // SAMPLE_0001.tif (chenlabUIUC, MIT): 16-bit, 1024x1024, XResolution 385.678554 px/um, c0 = -32768.
+        const string rel = "chenlabUIUC_particle-identification/SAMPLE_0001.tif";
+        var exp = TestData.Expected(rel);
+        using var movie = MovieReader.Open(TestData.Real(rel));
+        Assert.Equal(exp.GetProperty("shape")[0].GetInt32(), movie.Height);
+        Assert.Equal(exp.GetProperty("shape")[1].GetInt32(), movie.Width);
+        Assert.Equal(exp.GetProperty("dtype").GetString(), movie.DataType);
+        var xres = exp.GetProperty("x_resolution");
+        double nm = 1000.0 / (xres[0].GetDouble() / xres[1].GetDouble());
+        Assert.Equal(nm, movie.Calibration.PixelWidthNm!.Value, 6); // LibTiff keeps the RATIONAL as float32
+        Assert.Equal(2.593, movie.Calibration.PixelWidthNm!.Value, 3);
+        Assert.Equal(exp.GetProperty("imagej").GetProperty("c0").GetDouble(), movie.Intensity!.Offset);
+        var frames = movie.ReadFrames().ToList();
+        Assert.Single(frames);
+        var (min, max, mean) = Stats.Of(frames[0].Pixels);
+        Assert.Equal(exp.GetProperty("min").GetDouble(), min);
+        Assert.Equal(exp.GetProperty("max").GetDouble(), max);
+        Assert.Equal(exp.GetProperty("mean").GetDouble(), mean, 6);
+        frames[0].Dispose();
+    }
+}
