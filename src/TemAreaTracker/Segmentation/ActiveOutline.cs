@@ -17,6 +17,7 @@ internal static class ActiveOutline
     /// <param name="EdgeScatterPx">Robust scatter of node edges about the smooth outline, px.</param>
     /// <param name="TouchesBorder">Some node's profile left the frame.</param>
     /// <param name="MeanSse">Mean residual variance of the node fits (for model selection).</param>
+    /// <param name="Nodes">Number of nodes.</param>
     public sealed record Pass(Point2d[] Vertices, double SupportedFraction, double EdgeScatterPx, bool TouchesBorder, double MeanSse, int Nodes);
 
     /// <summary>Node spacing along the outline, px.</summary>
@@ -26,7 +27,7 @@ internal static class ActiveOutline
     private const double MinSignificance = 9;
 
     public static Pass Refine(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
-        double smoothing, double? innerPx = null, double? outerPx = null)
+        double smoothing, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null)
     {
         var nodes = Resample(prior, NodeSpacingPx, minNodes: 24, maxNodes: 512);
         int n = nodes.Length;
@@ -36,15 +37,17 @@ internal static class ActiveOutline
         double outer = outerPx ?? 3 * sigma + 2.5;
         // Do not reach across the particle: the far side of a small particle is another edge.
         double size = Math.Sqrt(Math.Abs(SignedArea(nodes)) / Math.PI);
-        inner = Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5));
+        inner = Math.Min(Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
 
         double s0 = -(searchPx + inner);
+        var profile = model.Profile;
         int m = (int)Math.Floor((searchPx + outer - s0) / EdgeProfileFit.SampleStepPx) + 1;
         var disp = new double[n];
         var weight = new double[n];
         double sseSum = 0;
         bool border = false;
         Span<double> y = stackalloc double[m];
+        Span<double> rival = stackalloc double[m];
         for (int i = 0; i < n; i++)
         {
             bool inside = true;
@@ -56,7 +59,8 @@ internal static class ActiveOutline
                 y[j] = model.Signal(image.At(x, yy));
             }
             if (!inside) { border = true; continue; }
-            var r = EdgeProfileFit.Fit(y, s0, model, searchPx);
+            bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, model.DarkParticle, rival);
+            var r = EdgeProfileFit.Fit(y, s0, profile, searchPx, contested ? rival : default);
             sseSum += r.NoiseVariance;
             if (r.Significance >= MinSignificance)
             {
@@ -69,10 +73,40 @@ internal static class ActiveOutline
             return new Pass(nodes, (double)supported / n, double.NaN, border, sseSum / n, n);
 
         var smooth = SmoothPeriodic(disp, weight, smoothing, out double scatter);
+        // Profiles are modelled in 1-D, but the PSF also blurs along the curved rim: to second order that moves the
+        // apparent edge of a convex rim of radius ρ inward by σ²/(2ρ) (Gaussian blur ≈ f + σ²/2·∇²f, ∇²f = f'' + f'/ρ).
+        double curvatureShift = sigma * sigma / (2 * Math.Max(size, 3));
         var result = new Point2d[n];
         for (int i = 0; i < n; i++)
-            result[i] = new Point2d(nodes[i].X + smooth[i] * normals[i].X, nodes[i].Y + smooth[i] * normals[i].Y);
+            result[i] = new Point2d(nodes[i].X + (smooth[i] + curvatureShift) * normals[i].X, nodes[i].Y + (smooth[i] + curvatureShift) * normals[i].Y);
         return new Pass(result, (double)supported / n, scatter, border, sseSum / n, n);
+    }
+
+
+    /// <summary>
+    /// The rim deficit of the neighbour (if any) whose outline this node's window crosses, sampled along the window;
+    /// false when no neighbour comes within reach.
+    /// </summary>
+    private static bool RivalColumn(Point2d node, Point2d normal, double s0, IReadOnlyList<Neighbour>? neighbours, bool dark, Span<double> column)
+    {
+        if (neighbours is null || neighbours.Count == 0) return false;
+        bool any = false;
+        column.Clear();
+        foreach (var nb in neighbours)
+        {
+            // Same polarity as ours: a dark neighbour lowers intensity inside it, and the signal is sign-flipped alike.
+            if (nb.Model.DarkParticle != dark) continue;
+            double reach = 5 * nb.Model.BlurSigmaPx + 1;
+            for (int j = 0; j < column.Length; j++)
+            {
+                double s = s0 + j * EdgeProfileFit.SampleStepPx;
+                double depth = nb.DepthInside(node.X + s * normal.X, node.Y + s * normal.Y);
+                if (depth < -reach) continue;
+                column[j] += nb.Model.Profile[depth];
+                any = true;
+            }
+        }
+        return any;
     }
 
     /// <summary>

@@ -1,21 +1,33 @@
 namespace TemAreaTracker.Segmentation;
 
 /// <summary>
-/// How one particle's edge looks: its shape (sphere rim or step), the PSF blur σ in px, and whether the particle
-/// is darker than its surroundings (bright field)
-/// or brighter (inverted contrast, dark field).
+/// How one particle's edge looks in the image: a sphere rim of a given absorption seen through a Gaussian PSF,
+/// dark on a brighter background (bright field) or the reverse (inverted contrast).
 /// </summary>
-public sealed record EdgeModel(EdgeShape Shape, double BlurSigmaPx, bool DarkParticle)
+/// <param name="BlurSigmaPx">PSF σ in px.</param>
+/// <param name="CentreOpticalThickness">Optical thickness through the particle centre (2R/λ); large = hard edge.</param>
+/// <param name="RimRadiusPx">Curvature radius of the rim in px (the particle's equivalent radius).</param>
+/// <param name="DarkParticle">True when the particle is darker than its surroundings.</param>
+public sealed record EdgeModel(double BlurSigmaPx, double CentreOpticalThickness, double RimRadiusPx, bool DarkParticle)
 {
-    /// <summary>Starting guess before the first frame tells: a blurred sphere rim, σ = 1.2 px.</summary>
-    public static EdgeModel Default(bool darkParticle) => new(EdgeShape.SphereRim, 1.2, darkParticle);
+    private RimProfile? _profile;
 
-    private static readonly EdgeTemplate[] RimTemplates = [EdgeTemplate.Sqrt, EdgeTemplate.Ramp, EdgeTemplate.Pow32];
-    private static readonly EdgeTemplate[] StepTemplates = [EdgeTemplate.Step01, EdgeTemplate.Ramp, EdgeTemplate.Square];
+    // `with` copies fields; the tabulated profile belongs to the old parameters, so it is not copied.
+    private EdgeModel(EdgeModel original)
+    {
+        BlurSigmaPx = original.BlurSigmaPx;
+        CentreOpticalThickness = original.CentreOpticalThickness;
+        RimRadiusPx = original.RimRadiusPx;
+        DarkParticle = original.DarkParticle;
+    }
 
-    /// <summary>The leading template (whose amplitude must be positive), then the correction terms.</summary>
-    internal EdgeTemplate[] Templates => Shape == EdgeShape.SphereRim ? RimTemplates : StepTemplates;
+    /// <summary>Deepest point inside the rim that profiles reach, px.</summary>
+    internal const double MaxInsidePx = 40;
 
-    /// <summary>Signal that rises into the particle: −I for dark particles, I for bright ones.</summary>
+    /// <summary>Tabulated rim profile of this model (built on first use).</summary>
+    internal RimProfile Profile =>
+        _profile ??= new RimProfile(CentreOpticalThickness, Math.Max(RimRadiusPx, 3), BlurSigmaPx, MaxInsidePx);
+
+    /// <summary>Signal whose rim deficit is positive inside the particle: −I for dark particles, I for bright ones.</summary>
     internal double Signal(double intensity) => DarkParticle ? -intensity : intensity;
 }

@@ -21,6 +21,9 @@ internal sealed unsafe class ImageSampler : IDisposable
         Height = _pixels.Height;
     }
 
+    /// <summary>The frame as CV_32F (owned by the sampler).</summary>
+    public Mat Pixels => _pixels;
+
     public int Width { get; }
     public int Height { get; }
 

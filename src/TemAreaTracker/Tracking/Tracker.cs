@@ -25,6 +25,7 @@ public sealed class Tracker : IDisposable
     private readonly ParticleState[] _particles;
     private StageDrift? _drift;
     private Point2d _lastDrift;
+    private ImageSampler? _previous;
 
     /// <summary>Starts tracking from <paramref name="outlines"/> drawn on the first frame (or on their own frame when set).</summary>
     public Tracker(IReadOnlyList<Outline> outlines, TrackOptions? options = null)
@@ -53,19 +54,66 @@ public sealed class Tracker : IDisposable
         var step = new Point2d(drift.X - _lastDrift.X, drift.Y - _lastDrift.Y);
         _lastDrift = drift;
 
-        using var image = new ImageSampler(frame);
+        var image = new ImageSampler(frame);
         foreach (var p in _particles)
-            if (p.Model is not null) p.Current = p.Current.Translate(step.X, step.Y);
+        {
+            if (p.Model is null || _previous is null) continue;
+            var shift = _options.CorrectDrift
+                ? ParticleMotion.Shift(_previous.Pixels, image.Pixels, BoundingBox(p.Current, marginPx: 6), step, searchPx: 8)
+                : step;
+            p.Current = p.Current.Translate(shift.X, shift.Y);
+        }
 
         var results = new ParticleMeasurement?[_particles.Length];
+        bool[] starting = _particles.Select(p => p.Model is null && frame.Index >= (p.Drawn.Frame ?? 0)).ToArray();
+        // New outlines first find their edge and edge model alone; then every outline is fitted with its neighbours'
+        // rims in view, so that overlapping projections share their edges instead of fighting over them.
+        Parallel.For(0, _particles.Length, i =>
+        {
+            if (starting[i]) _particles[i].Start(image, _options);
+        });
+        var neighbours = _particles.Select((p, i) => NeighboursOf(i)).ToArray();
         Parallel.For(0, _particles.Length, i =>
         {
             var p = _particles[i];
-            int start = p.Drawn.Frame ?? 0;
-            if (frame.Index < start) return;
-            results[i] = p.Model is null ? p.Start(image, frame.Index, _options) : p.Follow(image, frame.Index, _options);
+            if (p.Model is null) return;
+            results[i] = starting[i] ? p.Polish(image, frame.Index, neighbours[i]) : p.Follow(image, frame.Index, _options, neighbours[i]);
         });
+        _previous?.Dispose();
+        _previous = image;
         return new FrameResult(frame.Index, drift, results.Where(r => r is not null).Select(r => r!).ToArray());
+    }
+
+    /// <summary>
+    /// Started outlines near particle <paramref name="index"/> that are not nested in it or it in them (a whole-cluster
+    /// outline and its members each measure their own projection; only side-by-side particles share rims).
+    /// </summary>
+    private IReadOnlyList<Neighbour> NeighboursOf(int index)
+    {
+        var me = _particles[index];
+        if (me.Model is null) return [];
+        var box = BoundingBox(me.Current, marginPx: 10);
+        var list = new List<Neighbour>();
+        for (int j = 0; j < _particles.Length; j++)
+        {
+            var other = _particles[j];
+            if (j == index || other.Model is null) continue;
+            if ((BoundingBox(other.Current, 0) & box).Width <= 0) continue;
+            if (Contains(me.Current, other.Current.Centroid) || Contains(other.Current, me.Current.Centroid)) continue;
+            list.Add(new Neighbour(other.Current.VerticesPx, other.Model));
+        }
+        return list;
+    }
+
+    private static bool Contains(Outline o, Point2d p) =>
+        Cv2.PointPolygonTest(o.VerticesPx.Select(v => new Point2f((float)v.X, (float)v.Y)), new Point2f((float)p.X, (float)p.Y), false) > 0;
+
+    private static Rect BoundingBox(Outline o, int marginPx)
+    {
+        double x0 = o.VerticesPx.Min(v => v.X), x1 = o.VerticesPx.Max(v => v.X);
+        double y0 = o.VerticesPx.Min(v => v.Y), y1 = o.VerticesPx.Max(v => v.Y);
+        int l = (int)Math.Floor(x0) - marginPx, t = (int)Math.Floor(y0) - marginPx;
+        return new Rect(l, t, (int)Math.Ceiling(x1) + marginPx - l + 1, (int)Math.Ceiling(y1) + marginPx - t + 1);
     }
 
     /// <summary>Tracks a whole frame sequence (streams; disposes each frame after use).</summary>
@@ -77,73 +125,107 @@ public sealed class Tracker : IDisposable
                 yield return tracker.Process(frame);
     }
 
-    public void Dispose() => _drift?.Dispose();
+    public void Dispose()
+    {
+        _drift?.Dispose();
+        _previous?.Dispose();
+    }
 
     private sealed class ParticleState(Outline drawn)
     {
-        private const double FirstFrameSmoothing = 2e-6;
-        private const double TrackingSmoothing = 1e-5;
+        private const double FirstFrameSmoothing = 2e-5;
+        private const double TrackingSmoothing = 3e-4;
         private static readonly double[] BlurGridPx = [0.5, 0.7, 1.0, 1.4, 2.0, 2.8];
+        private static readonly double[] ThicknessGrid = [0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.5, 4, 8];
+        private int _framesFollowed;
 
         public Outline Drawn { get; } = drawn;
         public Outline Current { get; set; } = drawn;
         public EdgeModel? Model { get; private set; }
 
-        public ParticleMeasurement Start(ImageSampler image, int frame, TrackOptions options)
+        /// <summary>First frame: the drawn outline refined onto the edge, and the edge model chosen.</summary>
+        public void Start(ImageSampler image, TrackOptions options)
         {
-            var model = EdgeModel.Default(IsDarkerThanSurroundings(image, Drawn.VerticesPx));
+            var model = new EdgeModel(1.2, 1.0, EquivalentRadiusPx(Drawn.VerticesPx), IsDarkerThanSurroundings(image, Drawn.VerticesPx));
             IReadOnlyList<Point2d> v = Drawn.VerticesPx;
-            ActiveOutline.Pass? pass = null;
             foreach (double search in new[] { options.FirstFrameSearchPx, options.FirstFrameSearchPx * 0.6, 3.0 })
             {
-                pass = ActiveOutline.Refine(image, v, model, search, FirstFrameSmoothing);
-                v = pass.Vertices;
+                v = ActiveOutline.Refine(image, v, model, search, FirstFrameSmoothing).Vertices;
+                model = model with { RimRadiusPx = EquivalentRadiusPx(v) };
             }
             Model = ChooseEdgeModel(image, v, model);
             foreach (double search in new[] { 3.0, 1.5 })
+                v = ActiveOutline.Refine(image, v, Model, search, FirstFrameSmoothing).Vertices;
+            Current = Current with { VerticesPx = v };
+        }
+
+        /// <summary>First frame, once every outline has started: a last pass with the neighbours' rims in view.</summary>
+        public ParticleMeasurement Polish(ImageSampler image, int frame, IReadOnlyList<Neighbour> neighbours)
+        {
+            ActiveOutline.Pass pass = null!;
+            var v = Current.VerticesPx;
+            foreach (double search in new[] { 2.0, 1.0 })
             {
-                pass = ActiveOutline.Refine(image, v, Model!, search, FirstFrameSmoothing);
+                pass = ActiveOutline.Refine(image, v, Model!, search, FirstFrameSmoothing, neighbours: neighbours);
                 v = pass.Vertices;
             }
-            return Measure(pass!, frame);
+            return Measure(pass, frame);
         }
 
         /// <summary>
-        /// The edge shape and PSF σ that explain this particle's edge profiles best (least mean residual with the same
-        /// windows for every candidate); σ is refined between grid points by a parabola in ln σ.
+        /// The PSF σ and absorption that explain this particle's edge profiles best: least mean residual over a grid,
+        /// with the same windows for every candidate, then refined between grid points by parabolas in ln σ and ln τ.
         /// </summary>
         private static EdgeModel ChooseEdgeModel(ImageSampler image, IReadOnlyList<Point2d> v, EdgeModel model)
         {
             double Score(EdgeModel m) => ActiveOutline.Refine(image, v, m, 2.0, FirstFrameSmoothing, innerPx: 8, outerPx: 7).MeanSse;
-            EdgeModel best = model;
-            double bestScore = double.PositiveInfinity;
-            double[] bestCurve = [];
-            int bestIndex = 0;
-            foreach (var shape in new[] { EdgeShape.SphereRim, EdgeShape.Step })
-            {
-                var curve = BlurGridPx.Select(sigma => Score(model with { Shape = shape, BlurSigmaPx = sigma })).ToArray();
-                int i = Array.IndexOf(curve, curve.Min());
-                if (curve[i] < bestScore) { bestScore = curve[i]; best = model with { Shape = shape, BlurSigmaPx = BlurGridPx[i] }; bestCurve = curve; bestIndex = i; }
-            }
-            if (bestIndex > 0 && bestIndex < BlurGridPx.Length - 1)
-            {
-                double x0 = Math.Log(BlurGridPx[bestIndex - 1]), x1 = Math.Log(BlurGridPx[bestIndex]), x2 = Math.Log(BlurGridPx[bestIndex + 1]);
-                double y0 = bestCurve[bestIndex - 1], y1 = bestCurve[bestIndex], y2 = bestCurve[bestIndex + 1];
-                double denom = (x0 - x1) * (x0 - x2) * (x1 - x2);
-                double a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / denom;
-                double b = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)) / denom;
-                if (a > 0) best = best with { BlurSigmaPx = Math.Exp(Math.Clamp(-b / (2 * a), x0, x2)) };
-            }
-            return best;
+            var scores = new double[BlurGridPx.Length, ThicknessGrid.Length];
+            int bi = 0, bj = 0;
+            for (int i = 0; i < BlurGridPx.Length; i++)
+                for (int j = 0; j < ThicknessGrid.Length; j++)
+                {
+                    scores[i, j] = Score(model with { BlurSigmaPx = BlurGridPx[i], CentreOpticalThickness = ThicknessGrid[j] });
+                    if (scores[i, j] < scores[bi, bj]) { bi = i; bj = j; }
+                }
+            double sigma = ParabolaMinimumLog(BlurGridPx, i => scores[i, bj], bi);
+            double tau = ParabolaMinimumLog(ThicknessGrid, j => scores[bi, j], bj);
+            var refined = model with { BlurSigmaPx = sigma, CentreOpticalThickness = tau };
+            var atGrid = model with { BlurSigmaPx = BlurGridPx[bi], CentreOpticalThickness = ThicknessGrid[bj] };
+            return Score(refined) <= scores[bi, bj] ? refined : atGrid;
         }
 
-        public ParticleMeasurement Follow(ImageSampler image, int frame, TrackOptions options)
+        /// <summary>Vertex of the parabola through the best grid point and its neighbours, in ln x.</summary>
+        private static double ParabolaMinimumLog(double[] grid, Func<int, double> score, int best)
         {
-            var pass = ActiveOutline.Refine(image, Current.VerticesPx, Model!, options.MaxEdgeStepPx, TrackingSmoothing);
+            if (best == 0 || best == grid.Length - 1) return grid[best];
+            double x0 = Math.Log(grid[best - 1]), x1 = Math.Log(grid[best]), x2 = Math.Log(grid[best + 1]);
+            double y0 = score(best - 1), y1 = score(best), y2 = score(best + 1);
+            double denom = (x0 - x1) * (x0 - x2) * (x1 - x2);
+            double a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / denom;
+            double b = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)) / denom;
+            return a > 0 ? Math.Exp(Math.Clamp(-b / (2 * a), x0, x2)) : grid[best];
+        }
+
+        public ParticleMeasurement Follow(ImageSampler image, int frame, TrackOptions options, IReadOnlyList<Neighbour> neighbours)
+        {
+            var model = Model!;
+            double radius = EquivalentRadiusPx(Current.VerticesPx);
+            if (Math.Abs(radius / model.RimRadiusPx - 1) > 0.03) model = model with { RimRadiusPx = radius };
+            // Lithiation lightens particles: every few frames, let the absorption follow.
+            if (++_framesFollowed % 4 == 0)
+            {
+                double Score(EdgeModel m) => ActiveOutline.Refine(image, Current.VerticesPx, m, 2.0, TrackingSmoothing, innerPx: 8, outerPx: 7, neighbours: neighbours).MeanSse;
+                var candidates = new[] { 0.8, 1.0, 1.25 }.Select(f => model with { CentreOpticalThickness = model.CentreOpticalThickness * f }).ToArray();
+                model = candidates.MinBy(Score)!;
+            }
+            Model = model;
+            var pass = ActiveOutline.Refine(image, Current.VerticesPx, model, options.MaxEdgeStepPx, TrackingSmoothing, neighbours: neighbours);
             if (pass.SupportedFraction >= 0.25 && !pass.TouchesBorder)
-                pass = ActiveOutline.Refine(image, pass.Vertices, Model!, 1.5, TrackingSmoothing);
+                pass = ActiveOutline.Refine(image, pass.Vertices, model, 1.5, TrackingSmoothing, neighbours: neighbours);
             return Measure(pass, frame);
         }
+
+        private static double EquivalentRadiusPx(IReadOnlyList<Point2d> v) => Math.Sqrt(Math.Abs(ActiveOutline.SignedArea(v)) / Math.PI);
 
         private ParticleMeasurement Measure(ActiveOutline.Pass pass, int frame)
         {

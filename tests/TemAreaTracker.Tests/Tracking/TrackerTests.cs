@@ -30,3 +30,71 @@ public class TrackerTests(ITestOutputHelper output)
         Assert.InRange(m.AreaPx / truth - 1, -0.01, 0.01);
     }
 }
+
+public class TrackerSequenceTests(ITestOutputHelper output)
+{
+    private static IEnumerable<Frame> SwellingMovie(int frames, Func<int, IReadOnlyList<Sphere>> spheresAt, double driftStepPx,
+        bool inverted = false, double? dose = 400, int seed = 11, int width = 200, int height = 150)
+    {
+        var rng = new Random(seed);
+        double dx = 0, dy = 0;
+        for (int k = 0; k < frames; k++)
+        {
+            if (k > 0) { dx += driftStepPx * (rng.NextDouble() * 2 - 1); dy += driftStepPx * (rng.NextDouble() * 2 - 1); }
+            var moved = spheresAt(k).Select(s => s with { X = s.X + dx, Y = s.Y + dy }).ToArray();
+            yield return Render(k, width, height, moved, 1.2, dosePerPx: dose, seed: seed * 100 + k, inverted: inverted, supersample: 4);
+        }
+    }
+
+    private static (double median, double max) Errors(IEnumerable<FrameResult> results, string name, Func<int, double> truth, ITestOutputHelper log)
+    {
+        var errors = new List<double>();
+        foreach (var r in results)
+        {
+            var m = r.Particles.Single(p => p.Particle == name);
+            log.WriteLine($"  frame {r.Frame} {m.Quality} {(m.AreaPx / truth(r.Frame) - 1) * 100:0.00}% drift {r.DriftPx.X:0.0},{r.DriftPx.Y:0.0}");
+            Assert.Equal(TrackQuality.Ok, m.Quality);
+            errors.Add(Math.Abs(m.AreaPx / truth(r.Frame) - 1));
+        }
+        errors.Sort();
+        log.WriteLine($"{name}: median {errors[errors.Count / 2] * 100:0.00}% max {errors[^1] * 100:0.00}%");
+        return (errors[errors.Count / 2], errors[^1]);
+    }
+
+    [Theory]
+    [InlineData(false, 2.0)]
+    [InlineData(true, 3.0)]
+    public void SwellingSphere_WithDriftAndNoise_TrackedWithin1Percent(bool inverted, double drift)
+    {
+        static double R(int k) => 22 + 0.8 * k;
+        var movie = SwellingMovie(12, k => [new Sphere(100, 75, R(k))], drift, inverted);
+        var results = Tracker.Track(movie, [Circle("p", 101, 74, 25, jitterPx: 1)]).ToList();
+        var (median, max) = Errors(results, "p", k => Math.PI * R(k) * R(k), output);
+        Assert.True(median <= 0.01, $"median {median:P2}");
+        Assert.True(max <= 0.05, $"max {max:P2}");
+    }
+
+    [Fact]
+    public void OverlappingSpheres_EachKeepsItsWholeProjectedArea()
+    {
+        // Centres 44 px apart; radii grow from 21 to 28 px, so the overlap grows from none to 12 px deep.
+        static double R(int k) => 21 + 0.7 * k;
+        var movie = SwellingMovie(11, k => [new Sphere(75, 75, R(k)), new Sphere(119, 75, R(k) * 0.95)], 1.5);
+        var results = Tracker.Track(movie, [Circle("left", 75, 75, 23, jitterPx: 1), Circle("right", 119, 76, 20, jitterPx: 1, seed: 5)]).ToList();
+        var (ml, xl) = Errors(results, "left", k => Math.PI * R(k) * R(k), output);
+        var (mr, xr) = Errors(results, "right", k => Math.PI * Math.Pow(R(k) * 0.95, 2), output);
+        Assert.True(Math.Max(ml, mr) <= 0.015, $"median {ml:P2} / {mr:P2}");
+        Assert.True(Math.Max(xl, xr) <= 0.05, $"max {xl:P2} / {xr:P2}");
+    }
+
+    [Fact]
+    public void ParticleLeavingTheFrame_IsFlaggedNotMeasured()
+    {
+        var movie = SwellingMovie(8, k => [new Sphere(150 + 8 * k, 75, 20)], 0, dose: null);
+        var results = Tracker.Track(movie, [Circle("p", 150, 75, 21)]).ToList();
+        var last = results[^1].Particles[0];
+        Assert.Equal(TrackQuality.OutOfView, last.Quality);
+        Assert.True(double.IsNaN(last.AreaPx));
+        Assert.Equal(TrackQuality.Ok, results[0].Particles[0].Quality);
+    }
+}
