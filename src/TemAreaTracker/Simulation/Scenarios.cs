@@ -38,7 +38,7 @@ public static class Scenarios
         int frames = 40, int width = 240, int height = 180, double pixelSizeNm = 1.5)
     {
         double d = diffusivityCm2PerS * 1e14;
-        double dt = NiceInterval(0.3 * r0Nm * r0Nm / d / (frames - 3));
+        double dt = NiceInterval(0.3 * r0Nm * r0Nm / d / Math.Max(1, frames - 3));
         var k = new LithiationKinetics(d, r0Nm, OnsetS: 2 * dt, MaxFraction: 1.0);
         return new SimulationScenario
         {
@@ -62,7 +62,7 @@ public static class Scenarios
         var layout = GrowCluster(rnd, el, width, height, count: 5, maxHops: 3, rMinPx: 15, rMaxPx: 22, chain: false);
         double l1 = layout[0].PathToFarSidePx * PixelNm;
         // p1 reaches τ = 0.5 by the last frame: its rise spans the movie, the far particles are caught mid-way.
-        double dt = NiceInterval(0.5 * l1 * l1 / D / (frames - 5));
+        double dt = NiceInterval(0.5 * l1 * l1 / D / Math.Max(1, frames - 5));
         double t0 = 4 * dt;
         var particles = layout.Select((p, i) => new SimulatedParticle($"p{i + 1}", p.X, p.Y, p.RPx * PixelNm,
             NetworkKinetics(p, PixelNm, D, t0, fMax: 0.85 + 0.15 * rnd.NextDouble()))).ToList();
@@ -93,7 +93,7 @@ public static class Scenarios
         double l1 = layout[0].PathToFarSidePx * PixelNm;
         double lc = layout.Max(p => p.PathToFarSidePx) * PixelNm;
         int lossFrame = (int)(0.3 * frames);
-        double dt = NiceInterval(0.3 * l1 * l1 / D / (lossFrame - 3));
+        double dt = NiceInterval(0.3 * l1 * l1 / D / Math.Max(1, lossFrame - 3));
         double t0 = 3 * dt, tc = lossFrame * dt;
         var uptake = layout.Select(p => NetworkKinetics(p, PixelNm, D, t0, fMax: 1.0)).ToList();
         double v0Sum = layout.Sum(p => Math.Pow(p.RPx, 3));
@@ -140,7 +140,7 @@ public static class Scenarios
         }
         double lMax = layout.Max(p => p.PathToFarSidePx) * PixelNm;
         double de = electrochemicalCm2PerS * 1e14, dc = chemicalCm2PerS * 1e14;
-        double dt = NiceInterval(0.5 * lMax * lMax / de / (frames - 5));
+        double dt = NiceInterval(0.5 * lMax * lMax / de / Math.Max(1, frames - 5));
         double t0 = 4 * dt;
         SimulationScenario Make(string name, double d, int noiseSeed) => new()
         {
