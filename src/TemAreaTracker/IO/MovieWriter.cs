@@ -112,6 +112,7 @@ public sealed class TiffMovieWriter : IMovieWriter
         _tiff.SetField(TiffTag.PHOTOMETRIC, Photometric.MINISBLACK);
         _tiff.SetField(TiffTag.PLANARCONFIG, PlanarConfig.CONTIG);
         _tiff.SetField(TiffTag.COMPRESSION, Compression.ADOBE_DEFLATE);
+        _tiff.SetField(TiffTag.ZIPQUALITY, 9);
         _tiff.SetField(TiffTag.ROWSPERSTRIP, _height);
         if (_pixelSizeNm is double p)
         {

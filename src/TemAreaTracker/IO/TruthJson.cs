@@ -14,6 +14,8 @@ public sealed class TruthFile
     [JsonPropertyName("generator")] public string Generator { get; set; } = "temtrack simulate";
     [JsonPropertyName("scenario")] public string Scenario { get; set; } = "";
     [JsonPropertyName("seed")] public int Seed { get; set; }
+    /// <summary>Seed of noise, drift and flicker when it differs from <see cref="Seed"/>.</summary>
+    [JsonPropertyName("noise_seed")] public int? NoiseSeed { get; set; }
     [JsonPropertyName("width_px")] public int WidthPx { get; set; }
     [JsonPropertyName("height_px")] public int HeightPx { get; set; }
     [JsonPropertyName("pixel_size_nm")] public double PixelSizeNm { get; set; }
@@ -121,7 +123,7 @@ public static class TruthJson
         var s = truth.Scenario;
         return new TruthFile
         {
-            Scenario = s.Name, Seed = s.Seed, WidthPx = s.Width, HeightPx = s.Height,
+            Scenario = s.Name, Seed = s.Seed, NoiseSeed = s.NoiseSeed, WidthPx = s.Width, HeightPx = s.Height,
             PixelSizeNm = s.PixelSizeNm, FrameIntervalS = s.FrameIntervalS, Frames = s.Frames, ExpansionRatio = s.ExpansionRatio,
             TimeS = truth.TimeS,
             Rois = roiNames.ToArray(),

@@ -82,7 +82,7 @@ public sealed class GroundTruth
 
         // Drift: random walk plus a steady component; frame 0 is the reference (0, 0).
         var drift = new Point2d[n];
-        var rd = new SimRandom(s.Seed, 1);
+        var rd = new SimRandom(s.NoiseSeed ?? s.Seed, 1);
         for (int k = 1; k < n; k++)
             drift[k] = new Point2d(
                 drift[k - 1].X + s.DriftVelocityXPxPerFrame + s.DriftStepPx * rd.NextNormal(),
@@ -90,7 +90,7 @@ public sealed class GroundTruth
 
         // Flicker: mostly white, a little memory (AR(1), ρ = 0.5) as a real gun/filament wanders.
         var bright = new double[n];
-        var rf = new SimRandom(s.Seed, 2);
+        var rf = new SimRandom(s.NoiseSeed ?? s.Seed, 2);
         double e = 0;
         for (int k = 0; k < n; k++)
         {

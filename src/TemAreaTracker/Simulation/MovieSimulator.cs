@@ -322,7 +322,7 @@ public static class MovieSimulator
             double full = s.BitDepth == 16 ? 65535 : 255;
             double scale = s.BackgroundLevel * full;
             bool noisy = double.IsFinite(s.DoseElectronsPerPx) && s.DoseElectronsPerPx > 0;
-            var rnd = new SimRandom(s.Seed, 1000UL + (ulong)k);
+            var rnd = new SimRandom(s.NoiseSeed ?? s.Seed, 1000UL + (ulong)k);
             var mat = new Mat(s.Height, s.Width, s.BitDepth == 16 ? MatType.CV_16UC1 : MatType.CV_8UC1);
             var v = new double[img.Length];
             for (int i = 0; i < img.Length; i++)

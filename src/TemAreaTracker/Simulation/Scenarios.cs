@@ -122,7 +122,7 @@ public static class Scenarios
 
     /// <summary>
     /// Figure 4: the same two particles touching the electrolyte, lithiated chemically (D = 3.3e-12 cm²/s) and
-    /// electrochemically (5e-12 cm²/s; ratio 0.66), same frame interval, different noise. The frame interval makes
+    /// electrochemically (5e-12 cm²/s; ratio 0.66), same frame interval, different noise (the electrochemical movie's <see cref="SimulationScenario.NoiseSeed"/> is seed + 1). The frame interval makes
     /// the electrochemical larger particle reach τ = 0.5 by the end.
     /// </summary>
     public static (SimulationScenario Chemical, SimulationScenario Electrochemical) ChemicalElectrochemicalPair(
@@ -142,16 +142,17 @@ public static class Scenarios
         double de = electrochemicalCm2PerS * 1e14, dc = chemicalCm2PerS * 1e14;
         double dt = NiceInterval(0.5 * lMax * lMax / de / Math.Max(1, frames - 5));
         double t0 = 4 * dt;
-        SimulationScenario Make(string name, double d, int noiseSeed) => new()
+        SimulationScenario Make(string name, double d, int? noiseSeed) => new()
         {
             Name = name,
             Width = width, Height = height, Frames = frames, PixelSizeNm = PixelNm, FrameIntervalS = dt,
             Particles = layout.Select((p, i) => new SimulatedParticle($"p{i + 1}", p.X, p.Y, p.RPx * PixelNm,
                 new LithiationKinetics(d, p.PathToFarSidePx * PixelNm, t0, 0.95))).ToArray(),
             Electrolyte = el,
-            Seed = noiseSeed,
+            Seed = seed,
+            NoiseSeed = noiseSeed,
         };
-        return (Make("chemical", dc, seed), Make("electrochemical", de, seed + 1));
+        return (Make("chemical", dc, null), Make("electrochemical", de, seed + 1));
     }
 
     // ---- layout helpers -------------------------------------------------------------------------------------
@@ -238,7 +239,7 @@ public static class Scenarios
     /// <summary>Rounds a frame interval to 2 significant digits (cameras run at round intervals).</summary>
     private static double NiceInterval(double s)
     {
-        double decade = Math.Pow(10, Math.Floor(Math.Log10(s)) - 1);
-        return Math.Max(decade, Math.Round(s / decade) * decade);
+        int digits = Math.Clamp(1 - (int)Math.Floor(Math.Log10(s)), 0, 15);
+        return Math.Max(Math.Pow(10, -digits), Math.Round(s, digits));
     }
 }

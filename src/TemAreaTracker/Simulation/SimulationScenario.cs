@@ -82,7 +82,7 @@ public sealed record SimulationScenario
     /// <summary>Extra optical depth of a Bragg patch in a pristine crystalline particle (fades to 0 as f → 0.4).</summary>
     public double BraggStrength { get; init; } = 0.7;
     /// <summary>RMS optical-depth fluctuation of the amorphous-carbon support (0 = none).</summary>
-    public double CarbonTextureStrength { get; init; } = 0.06;
+    public double CarbonTextureStrength { get; init; } = 0.04;
     /// <summary>Fractional brightness drop from the illumination centre to the frame corner (0 = flat).</summary>
     public double IlluminationFalloff { get; init; } = 0.12;
     /// <summary>Gaussian point-spread function σ in px (0 = none).</summary>
@@ -90,7 +90,7 @@ public sealed record SimulationScenario
     /// <summary>Sub-samples per pixel edge near particle and electrolyte rims (≥ 4 keeps the √ rim profile right to sub-pixel).</summary>
     public int Supersampling { get; init; } = 4;
     /// <summary>Electrons per pixel per frame in the unobstructed background (Poisson shot noise); ∞ or ≤ 0 = noise-free.</summary>
-    public double DoseElectronsPerPx { get; init; } = 800;
+    public double DoseElectronsPerPx { get; init; } = 1000;
     /// <summary>Random-walk stage drift: σ of each frame's step in px, per axis.</summary>
     public double DriftStepPx { get; init; } = 0.2;
     /// <summary>Steady stage drift in px per frame (x).</summary>
@@ -100,7 +100,7 @@ public sealed record SimulationScenario
     /// <summary>σ of the frame-to-frame beam brightness flicker (fraction).</summary>
     public double FlickerFraction { get; init; } = 0.02;
     /// <summary>Background grey level as a fraction of full scale.</summary>
-    public double BackgroundLevel { get; init; } = 0.7;
+    public double BackgroundLevel { get; init; } = 0.6;
     /// <summary>Invert the contrast (particles bright on a dark background).</summary>
     public bool Inverted { get; init; }
     /// <summary>8 or 16.</summary>
@@ -111,6 +111,9 @@ public sealed record SimulationScenario
     public bool TimeStamp { get; init; }
     /// <summary>Seed of everything random (texture, drift, flicker, noise, hand outlines).</summary>
     public int Seed { get; init; }
+    /// <summary>Seed of the shot noise, drift and flicker only; null = <see cref="Seed"/>. Lets two movies share a
+    /// specimen (layout, texture, Bragg patches, outlines) but not their noise.</summary>
+    public int? NoiseSeed { get; init; }
 
     /// <summary>The same scene with no shot noise, blur, carbon texture, uneven illumination, flicker or drift: for measuring what the renderer draws.</summary>
     public SimulationScenario Idealized() => this with
