@@ -58,6 +58,10 @@ internal sealed class SimulateCommand : Command<SimulateCommand.Settings>
         [Description("Random-walk stage drift: σ of each frame's step in px")]
         public double? Drift { get; init; }
 
+        [CommandOption("--drift-velocity <VX,VY>")]
+        [Description("Steady stage drift in px per frame, e.g. 0.5,-0.2 (large values carry particles out of view)")]
+        public string? DriftVelocity { get; init; }
+
         [CommandOption("--blur <PX>")]
         [Description("Gaussian PSF σ in px")]
         public double? Blur { get; init; }
@@ -87,6 +91,13 @@ internal sealed class SimulateCommand : Command<SimulateCommand.Settings>
             : Size.Split('x', 'X') is [var w, var h] && int.TryParse(w, NumberStyles.None, CultureInfo.InvariantCulture, out int wi)
               && int.TryParse(h, NumberStyles.None, CultureInfo.InvariantCulture, out int hi) ? (wi, hi) : (-1, -1);
 
+        internal (double X, double Y)? ParsedDriftVelocity =>
+            DriftVelocity is null ? null
+            : DriftVelocity.Split(',') is [var x, var y]
+              && double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out double vx)
+              && double.TryParse(y, NumberStyles.Float, CultureInfo.InvariantCulture, out double vy)
+              && double.IsFinite(vx) && double.IsFinite(vy) ? (vx, vy) : (double.NaN, double.NaN);
+
         internal MovieFileFormat ParsedFormat => Format switch
         {
             "tif" or "tiff" => MovieFileFormat.Tiff,
@@ -111,6 +122,8 @@ internal sealed class SimulateCommand : Command<SimulateCommand.Settings>
                 return ValidationResult.Error($"--size must be WxH with 64..8192 px each, e.g. 320x256 (got '{Size}')");
             if (Dose is double d && (d < 0 || !double.IsFinite(d))) return ValidationResult.Error($"--dose must be ≥ 0 electrons/px (got {d})");
             if (Drift is double dr && (dr < 0 || dr > 50)) return ValidationResult.Error($"--drift must be 0..50 px (got {dr})");
+            if (ParsedDriftVelocity is (double vx, double vy) && !(Math.Abs(vx) <= 50 && Math.Abs(vy) <= 50))
+                return ValidationResult.Error($"--drift-velocity must be VX,VY in px/frame, each within ±50, e.g. 0.5,-0.2 (got '{DriftVelocity}')");
             if (Blur is double b && (b < 0 || b > 20)) return ValidationResult.Error($"--blur must be 0..20 px (got {b})");
             return ValidationResult.Success();
         }
@@ -141,6 +154,8 @@ internal sealed class SimulateCommand : Command<SimulateCommand.Settings>
             DoseElectronsPerPx = settings.Dose is double d ? (d == 0 ? double.PositiveInfinity : d) : scenario.DoseElectronsPerPx,
             DriftStepPx = settings.Drift ?? scenario.DriftStepPx,
             BlurSigmaPx = settings.Blur ?? scenario.BlurSigmaPx,
+            DriftVelocityXPxPerFrame = settings.ParsedDriftVelocity?.X ?? scenario.DriftVelocityXPxPerFrame,
+            DriftVelocityYPxPerFrame = settings.ParsedDriftVelocity?.Y ?? scenario.DriftVelocityYPxPerFrame,
         };
         if (scenario.Validate() is string problem) throw new UserInputException($"scenario {scenario.Name}: {problem}");
 

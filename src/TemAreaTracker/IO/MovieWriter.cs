@@ -41,6 +41,10 @@ public static class MovieWriter
 
     /// <summary>Opens a writer for <paramref name="format"/>.</summary>
     /// <param name="path">File (TIFF, AVI) or folder (PNG sequence) to create.</param>
+    /// <param name="format">Container and codec.</param>
+    /// <param name="width">Frame width in px.</param>
+    /// <param name="height">Frame height in px.</param>
+    /// <param name="bitDepth">8 or 16 (16: TIFF or PNG only).</param>
     /// <param name="frameCount">Frames that will be written (ImageJ's header needs it up front).</param>
     /// <param name="pixelSizeNm">Pixel size recorded in the file where the format can hold it (TIFF), or null.</param>
     /// <param name="frameIntervalS">Frame interval recorded in the file (TIFF finterval, AVI frame rate), or null.</param>
@@ -95,6 +99,9 @@ public sealed class TiffMovieWriter : IMovieWriter
         if (frames > 1) sb.Append(inv, $"frames={frames}\n");
         if (pixelSizeNm is not null) sb.Append("unit=nm\n");
         if (frameIntervalS is double fi) sb.Append(inv, $"finterval={fi:R}\n");
+        // A time series (1 channel, 1 slice, N frames) opens in Fiji as a hyperstack with a t slider, so ROIs with a
+        // hyperstack t position land on their frame.
+        if (frames > 1) sb.Append("hyperstack=true\n");
         sb.Append("loop=false\n");
         sb.Append(inv, $"min=0.0\nmax={(bitDepth == 16 ? 65535 : 255)}.0\n");
         return sb.ToString();

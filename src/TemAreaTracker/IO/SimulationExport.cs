@@ -17,6 +17,9 @@ public static class SimulationExport
     /// Writes <paramref name="scenario"/> into the existing folder <paramref name="dir"/>: the movie (named "movie" +
     /// extension, or a "movie" folder of PNGs), RoiSet.zip and truth.json. Frames are streamed.
     /// </summary>
+    /// <param name="scenario">What to render.</param>
+    /// <param name="dir">Existing folder to write into (the CLI passes a temporary folder and renames it).</param>
+    /// <param name="format">Movie container.</param>
     /// <param name="progress">Called after each frame with its index (may be null).</param>
     public static SimulationOutput Write(SimulationScenario scenario, string dir, MovieFileFormat format, Action<int>? progress = null)
     {

@@ -67,6 +67,8 @@ public sealed class TruthParticle
     [JsonPropertyName("area_nm2")] public double[] AreaNm2 { get; set; } = [];
     [JsonPropertyName("area_px")] public double[] AreaPx { get; set; } = [];
     [JsonPropertyName("centre_px")] public double[][] CentrePx { get; set; } = [];
+    /// <summary>Per frame: the whole disc lies inside the frame.</summary>
+    [JsonPropertyName("in_view")] public bool[] InView { get; set; } = [];
 }
 
 public sealed class TruthCluster
@@ -139,6 +141,7 @@ public static class TruthJson
                 Crystalline = s.Particles[i].Crystalline,
                 Fraction = p.Fraction, RadiusNm = p.RadiusNm, AreaNm2 = p.AreaNm2, AreaPx = p.AreaPx,
                 CentrePx = p.CentrePx.Select(c => new[] { c.X, c.Y }).ToArray(),
+                InView = p.InView,
             }).ToList(),
             Clusters = truth.Clusters.Select(c => new TruthCluster
             {

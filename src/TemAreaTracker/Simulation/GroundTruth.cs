@@ -12,9 +12,11 @@ namespace TemAreaTracker.Simulation;
 /// <param name="AreaNm2">True projected area π R² per frame in nm² (the whole disc, also where it lies over a neighbour).</param>
 /// <param name="AreaPx">The same in px².</param>
 /// <param name="CentrePx">Centre per frame in camera px, drift included.</param>
+/// <param name="InView">Per frame: the whole disc lies inside the frame (pixel edges at −0.5 and W − 0.5). When false,
+/// a tracker should flag the frame rather than report an area.</param>
 public sealed record ParticleTruth(
     string Name, double R0Nm, LithiationKinetics Kinetics,
-    double[] Fraction, double[] RadiusNm, double[] AreaNm2, double[] AreaPx, Point2d[] CentrePx)
+    double[] Fraction, double[] RadiusNm, double[] AreaNm2, double[] AreaPx, Point2d[] CentrePx, bool[] InView)
 {
     /// <summary>D in cm²/s (1 nm²/s = 1e-14 cm²/s).</summary>
     public double DiffusivityCm2PerS => Kinetics.DiffusivityNm2PerS * 1e-14;
@@ -103,6 +105,7 @@ public sealed class GroundTruth
         foreach (var p in s.Particles)
         {
             var f = new double[n]; var r = new double[n]; var a = new double[n]; var apx = new double[n]; var c = new Point2d[n];
+            var inView = new bool[n];
             for (int k = 0; k < n; k++)
             {
                 f[k] = p.Kinetics.Fraction(time[k]);
@@ -110,8 +113,10 @@ public sealed class GroundTruth
                 a[k] = Math.PI * r[k] * r[k];
                 apx[k] = a[k] / px2;
                 c[k] = new Point2d(p.CentreXPx + drift[k].X, p.CentreYPx + drift[k].Y);
+                double rp = r[k] / s.PixelSizeNm;
+                inView[k] = c[k].X - rp >= -0.5 && c[k].X + rp <= s.Width - 0.5 && c[k].Y - rp >= -0.5 && c[k].Y + rp <= s.Height - 0.5;
             }
-            particles.Add(new ParticleTruth(p.Name, p.R0Nm, p.Kinetics, f, r, a, apx, c));
+            particles.Add(new ParticleTruth(p.Name, p.R0Nm, p.Kinetics, f, r, a, apx, c, inView));
         }
 
         var clusters = new List<ClusterTruth>();

@@ -102,4 +102,17 @@ public sealed class GroundTruthTests
         Assert.Equal(0.2, d[^1].X / 399, 4 * 0.1 / Math.Sqrt(399));
         Assert.Equal(-0.1, d[^1].Y / 399, 4 * 0.1 / Math.Sqrt(399));
     }
+
+    [Fact]
+    public void InView_TurnsFalse_WhenDriftCarriesTheParticleOut()
+    {
+        var s = Scenarios.IsolatedSphere(seed: 1, frames: 40, width: 160, height: 120) with { DriftStepPx = 0, DriftVelocityXPxPerFrame = 3, DriftVelocityYPxPerFrame = 0 };
+        var p = GroundTruth.Compute(s).Particles[0];
+        Assert.True(p.InView[0]);
+        Assert.False(p.InView[^1]);
+        int first = Array.IndexOf(p.InView, false);
+        double rPx = p.RadiusNm[first] / s.PixelSizeNm;
+        Assert.True(p.CentrePx[first].X + rPx > s.Width - 0.5);
+        Assert.True(p.CentrePx[first - 1].X + p.RadiusNm[first - 1] / s.PixelSizeNm <= s.Width - 0.5);
+    }
 }

@@ -126,6 +126,7 @@ public sealed class SimulationExportTests : IDisposable
     [InlineData("--format", "gif")]
     [InlineData("--bit-depth", "12")]
     [InlineData("--size", "12x")]
+    [InlineData("--drift-velocity", "0.5")]
     public void Cli_Simulate_RejectsBadOptions_BeforeWritingAnything(string option, string value)
     {
         string outDir = Path.Combine(_dir, "bad");
