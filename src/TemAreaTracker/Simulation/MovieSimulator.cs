@@ -24,8 +24,9 @@ namespace TemAreaTracker.Simulation;
 /// <item>Illumination (camera-fixed, falling off toward the corners) × flicker; Gaussian PSF; Poisson shot noise at
 /// the dose; quantisation to 8/16 bit; optional inversion; burnt-in scale bar and time stamp.</item>
 /// </list>
-/// <para>Deterministic: every random choice comes from <see cref="SimRandom"/> streams of the scenario's seed, frames are
-/// rendered sequentially, so the same scenario gives the same bytes.</para>
+/// <para>Deterministic: every random choice comes from <see cref="SimRandom"/> streams of the scenario's seed (one
+/// per frame row for the shot noise); rows are rendered in parallel but each pixel's arithmetic is fixed, so the same
+/// scenario gives the same bytes on any number of cores.</para>
 /// </remarks>
 public static class MovieSimulator
 {
@@ -105,7 +106,7 @@ public static class MovieSimulator
             double norm = s.CarbonTextureStrength / Math.Sqrt(sumSq);
             for (int m = 0; m < Modes; m++) _modes[m].Amp *= norm;
             _carbon = new float[_w * _h];
-            _cosX = new float[_w]; _sinX = new float[_w]; _cosY = new float[_h]; _sinY = new float[_h];
+            _cosX = new float[Modes * _w]; _sinX = new float[Modes * _w]; _cosY = new float[Modes * _h]; _sinY = new float[Modes * _h];
 
             // Bragg patches per crystalline particle, in units of its radius (they swell with it, then fade).
             _bragg = new BraggPatch[s.Particles.Count][];
@@ -146,30 +147,38 @@ public static class MovieSimulator
             double dx = drift.X, dy = drift.Y, t = _t.TimeS[k];
             int w = _w, h = _h;
 
-            // Carbon field at specimen coordinates (x − dx, y − dy): cos(kx(x−dx) + ky(y−dy) + φ), separable.
+            // Carbon field at specimen coordinates (x − dx, y − dy): Σ a cos(kx(x−dx) + ky(y−dy) + φ), each wave
+            // separable as cos·cos − sin·sin of per-column and per-row tables. Rows are independent (parallel, same bytes).
             Array.Clear(_carbon);
             if (s.CarbonTextureStrength > 0)
             {
-                foreach (var (kx, ky, ph, amp) in _modes)
+                int nm = _modes.Length;
+                for (int m = 0; m < nm; m++)
                 {
+                    var (kx, ky, ph, amp) = _modes[m];
                     double phx = ph - kx * dx, phy = -ky * dy;
-                    for (int x = 0; x < w; x++) { _cosX[x] = (float)(amp * Math.Cos(kx * x + phx)); _sinX[x] = (float)(amp * Math.Sin(kx * x + phx)); }
-                    for (int y = 0; y < h; y++) { _cosY[y] = (float)Math.Cos(ky * y + phy); _sinY[y] = (float)Math.Sin(ky * y + phy); }
-                    int vw = Vector<float>.Count, vEnd = w - w % vw;
-                    for (int y = 0; y < h; y++)
+                    for (int x = 0; x < w; x++) { _cosX[m * w + x] = (float)(amp * Math.Cos(kx * x + phx)); _sinX[m * w + x] = (float)(amp * Math.Sin(kx * x + phx)); }
+                    for (int y = 0; y < h; y++) { _cosY[m * h + y] = (float)Math.Cos(ky * y + phy); _sinY[m * h + y] = (float)Math.Sin(ky * y + phy); }
+                }
+                int vw = Vector<float>.Count, vEnd = w - w % vw;
+                Parallel.For(0, h, y =>
+                {
+                    var row = _carbon.AsSpan(y * w, w);
+                    for (int m = 0; m < nm; m++)
                     {
-                        float cy = _cosY[y], sy = _sinY[y];
-                        var row = _carbon.AsSpan(y * w, w);
+                        float cy = _cosY[m * h + y], sy = _sinY[m * h + y];
+                        var cx = _cosX.AsSpan(m * w, w);
+                        var sx = _sinX.AsSpan(m * w, w);
                         int x = 0;
                         for (; x < vEnd; x += vw)
                         {
                             var acc = new Vector<float>(row.Slice(x, vw));
-                            acc += new Vector<float>(_cosX, x) * cy - new Vector<float>(_sinX, x) * sy;
+                            acc += new Vector<float>(cx.Slice(x, vw)) * cy - new Vector<float>(sx.Slice(x, vw)) * sy;
                             acc.CopyTo(row.Slice(x, vw));
                         }
-                        for (; x < w; x++) row[x] += _cosX[x] * cy - _sinX[x] * sy;
+                        for (; x < w; x++) row[x] += cx[x] * cy - sx[x] * sy;
                     }
-                }
+                });
             }
 
             // Particles at this frame.
@@ -211,7 +220,8 @@ public static class MovieSimulator
             var boundary = new double[Math.Max(w, h)];
             if (el is not null)
                 for (int i = 0; i < boundary.Length; i++) boundary[i] = el.BoundaryPx(i - alongShift) - retreat;
-            for (int y = 0; y < h; y++)
+            double brightness = _t.Brightness[k];
+            Parallel.For(0, h, y =>
             {
                 for (int x = 0; x < w; x++)
                 {
@@ -247,9 +257,9 @@ public static class MovieSimulator
                     {
                         T = Math.Exp(-OpticalDepth(discs, el, x, y, elDepth, carbon) - carbon);
                     }
-                    img[idx] = (float)(_illumination[idx] * _t.Brightness[k] * T);
+                    img[idx] = (float)(_illumination[idx] * brightness * T);
                 }
-            }
+            });
 
             if (s.BlurSigmaPx > 0)
             {
@@ -322,17 +332,22 @@ public static class MovieSimulator
             double full = s.BitDepth == 16 ? 65535 : 255;
             double scale = s.BackgroundLevel * full;
             bool noisy = double.IsFinite(s.DoseElectronsPerPx) && s.DoseElectronsPerPx > 0;
-            var rnd = new SimRandom(s.NoiseSeed ?? s.Seed, 1000UL + (ulong)k);
             var mat = new Mat(s.Height, s.Width, s.BitDepth == 16 ? MatType.CV_16UC1 : MatType.CV_8UC1);
             var v = new double[img.Length];
-            for (int i = 0; i < img.Length; i++)
+            int w = s.Width;
+            // One noise stream per (frame, row): rows run in parallel and still give the same bytes.
+            Parallel.For(0, s.Height, y =>
             {
-                double intensity = Math.Max(0, img[i]);
-                if (noisy) intensity = rnd.NextPoisson(s.DoseElectronsPerPx * intensity) / s.DoseElectronsPerPx;
-                double g = intensity * scale;
-                if (s.Inverted) g = full - g;
-                v[i] = Math.Clamp(Math.Round(g), 0, full);
-            }
+                var rnd = new SimRandom(s.NoiseSeed ?? s.Seed, 1000UL + ((ulong)k << 20) + (ulong)y);
+                for (int i = y * w; i < (y + 1) * w; i++)
+                {
+                    double intensity = Math.Max(0, img[i]);
+                    if (noisy) intensity = rnd.NextPoisson(s.DoseElectronsPerPx * intensity) / s.DoseElectronsPerPx;
+                    double g = intensity * scale;
+                    if (s.Inverted) g = full - g;
+                    v[i] = Math.Clamp(Math.Round(g), 0, full);
+                }
+            });
             if (s.BitDepth == 16)
             {
                 var u16 = new short[v.Length];
