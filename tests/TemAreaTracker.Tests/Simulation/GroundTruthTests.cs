@@ -20,12 +20,19 @@ public sealed class GroundTruthTests
     public void CircleUnion_Cluster_MatchesFineGrid()
     {
         var discs = new List<(double X, double Y, double R)> { (0, 0, 10), (15, 3, 8), (7, 14, 9), (30, 0, 5), (2, 1, 3) };
-        // Grid estimate at 0.02 px spacing.
-        const double h = 0.02;
+        // Grid estimate at 0.025 px spacing (midpoint rule).
+        const double h = 0.025;
         long inside = 0;
-        for (double y = -12; y < 25; y += h)
-            for (double x = -12; x < 37; x += h)
-                if (discs.Any(c => (x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y) < c.R * c.R)) inside++;
+        for (int j = 0; j < 37 / h; j++)
+        {
+            double y = -12 + (j + 0.5) * h;
+            for (int i = 0; i < 49 / h; i++)
+            {
+                double x = -12 + (i + 0.5) * h;
+                foreach (var c in discs)
+                    if ((x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y) < c.R * c.R) { inside++; break; }
+            }
+        }
         double grid = inside * h * h;
         Assert.Equal(grid, CircleUnion.Area(discs), 2e-4 * grid);
     }

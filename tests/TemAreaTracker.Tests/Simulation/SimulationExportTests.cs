@@ -15,7 +15,7 @@ public sealed class SimulationExportTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static SimulationScenario Small() => Scenarios.ElectrochemicalCluster(seed: 3, frames: 5);
+    private static SimulationScenario Small() => Scenarios.ElectrochemicalCluster(seed: 3, frames: 4);
 
     [Fact]
     public void Export_RoiSetReadsBack_WithTruthNames_OnFrameZero_NearTheTrueArea()
