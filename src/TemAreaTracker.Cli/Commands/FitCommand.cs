@@ -107,6 +107,17 @@ internal sealed class FitCommand : Command<FitCommand.Settings>
         KineticModel single = KineticModel.SphereDiffusion;
         if (!all) KineticModels.TryParse(s.Model, out single);
 
+        // A cluster loses contact once: without --contact-loss-s, the earliest sustained contraction of any particle
+        // marks it for all (particles that swell during redistribution never contract themselves).
+        double? clusterContactLossS = null;
+        if (!all && single == KineticModel.Redistribution && s.ContactLossS is null)
+        {
+            clusterContactLossS = series.Select(DiffusionFitter.DetectContactLossS).Where(t => t is not null).Min();
+            if (clusterContactLossS is null)
+                throw new UserInputException($"{input}: no particle shows a sustained contraction, so the contact-loss time is unknown; pass --contact-loss-s");
+            options = options with { ContactLossS = clusterContactLossS };
+        }
+
         var fits = new List<DiffusionFit>();
         var rankings = new List<ModelRanking>();
         foreach (var p in series)
@@ -119,7 +130,13 @@ internal sealed class FitCommand : Command<FitCommand.Settings>
                     fits.AddRange(pf);
                     rankings.Add(ModelSelection.Rank(pf));
                 }
-                else fits.Add(DiffusionFitter.Fit(p, single, options));
+                else
+                {
+                    var fit = DiffusionFitter.Fit(p, single, options);
+                    if (clusterContactLossS is double tc)
+                        fit = fit with { Warnings = [$"contact loss at {tc.ToString("G4", CultureInfo.InvariantCulture)} s detected as the start of sustained contraction in this cluster; pass --contact-loss-s if it is known", .. fit.Warnings] };
+                    fits.Add(fit);
+                }
             }
             catch (ArgumentException e)
             {
@@ -147,7 +164,7 @@ internal sealed class FitCommand : Command<FitCommand.Settings>
         });
 
         var inv = CultureInfo.InvariantCulture;
-        var table = new Table().AddColumns("particle", "model", "D cm²/s [95% CI]", "t0 s", "warnings");
+        var table = new Table().AddColumns("particle", "model", "D cm²/s [[95% CI]]", "t0 s", "warnings");
         foreach (var f in fits)
         {
             var ci = f.Ci95Cm2PerS;

@@ -42,8 +42,8 @@ public static class DiffusionFitter
         KineticModels.Uptake.Select(m => Fit(series, m, options)).ToList();
 
     /// <summary>
-    /// Start of sustained contraction in s (the peak of the running-median-smoothed area, when the area afterwards
-    /// falls by more than 4 noise σ and stays down), or null when the curve does not contract.
+    /// Start of sustained contraction in s (where the running-median-smoothed area last leaves the band 1.5 σ below
+    /// its maximum, when it then falls by more than 4 noise σ and stays down), or null when the curve does not contract.
     /// </summary>
     public static double? DetectContactLossS(AreaSeries series)
     {
@@ -54,12 +54,14 @@ public static class DiffusionFitter
         var diffs = new double[n - 1];
         for (int i = 1; i < n; i++) diffs[i - 1] = Math.Abs(y[i] - y[i - 1]);
         double noise = 1.4826 * Median(diffs) / Math.Sqrt(2) + 1e-12 * Math.Abs(y.Max());
-        int peak = Array.IndexOf(s, s.Max());
-        if (peak > n - 5) return null;
-        int tailFrom = peak + (n - peak) * 2 / 3;
+        double top = s.Max();
+        // On a plateau the maximum itself is wherever the noise put it; the contraction starts where the smoothed
+        // curve last leaves the plateau's band (1.5 σ below its top) for good.
+        int last = Array.FindLastIndex(s, v => v >= top - 1.5 * noise);
+        if (last > n - 5) return null;
+        int tailFrom = last + (n - last) * 2 / 3;
         double tail = s.Skip(tailFrom).Average();
-        double afterMax = s.Skip(Math.Min(peak + 3, n - 1)).Max();
-        if (s[peak] - tail > 4 * noise && afterMax < s[peak]) return series.TimeS[peak];
+        if (top - tail > 4 * noise) return series.TimeS[last];
         return null;
     }
 
