@@ -245,7 +245,7 @@ public static class DiffusionFitter
 
     // ---------------------------------------------------------------- shared: intervals, warnings, result
 
-    private static DiffusionFit Finish(string particle, AreaModel model, LsqProblem prob, LsqResult best, double[] t, double[] y, FitOptions options)
+    private static DiffusionFit Finish(string particle, AreaModel model, LsqProblem prob, LsqResult best, double[] t, double[] y, FitOptions options, int restarts = 0)
     {
         int n = t.Length, k = prob.FreeCount;
         var p = best.P;
@@ -272,11 +272,11 @@ public static class DiffusionFitter
         if (options.ProfileInterval)
         {
             var (lo, hi, better) = Profile(prob, p, chi2, DeltaChi2At95 * s2, double.IsFinite(se0) ? se0 : 0.1);
-            if (better is not null && better.Chi2 < chi2 * (1 - 1e-9))
+            if (better is not null && better.Chi2 < chi2 * (1 - 1e-6) && restarts < 2)
             {
                 // The profile found a deeper minimum than the start did: refit from it and redo the intervals.
                 var refit = LevenbergMarquardt.Minimize(prob, better.P);
-                if (refit.Chi2 < chi2) return Finish(particle, model, prob, refit with { Iterations = best.Iterations + refit.Iterations }, t, y, options);
+                if (refit.Chi2 < chi2) return Finish(particle, model, prob, refit with { Iterations = best.Iterations + refit.Iterations }, t, y, options, restarts + 1);
             }
             profile = new Interval(lo, hi);
         }
@@ -383,6 +383,12 @@ public static class DiffusionFitter
             w.Add(ci.IsBounded && ci.Lo > 0
                 ? $"{rateName} is poorly determined: its 95% interval spans {Math.Log10(ci.Ratio):F1} decades. Fix: more frames, a known t0, a longer movie"
                 : $"{rateName} is not identifiable from this curve: the 95% interval is open. Fix: more frames, a known t0, a longer movie");
+        if (model.Kind.HasDiffusivity() && fit.ProfileCi95Cm2PerS.IsBounded && fit.JacobianCi95Cm2PerS.IsBounded)
+        {
+            double wp = Math.Log(fit.ProfileCi95Cm2PerS.Ratio), wj = Math.Log(fit.JacobianCi95Cm2PerS.Ratio);
+            if (!(wj > 0.5 * wp && wj < 2 * wp))
+                w.Add($"the Jacobian (linearised) interval is {(wj < wp ? "much narrower" : "much wider")} than the profile interval: the model is strongly nonlinear in {rateName} here (often t0 right next to a frame); trust the profile interval");
+        }
         if (fit.MaxFraction > 1.02)
             w.Add($"the particle swelled more than beta = {fit.ExpansionRatio:G3} allows (f_max = {fit.MaxFraction:F2}): the expansion ratio is too small, projections overlap, or crystalline Si swelled anisotropically in this projection. Fix: --expansion-ratio, or segment touching particles separately");
         if (inflation > 1)

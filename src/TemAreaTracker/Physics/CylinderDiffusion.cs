@@ -49,7 +49,7 @@ public static class CylinderDiffusion
         {
             double term = 4 / (a * a) * Math.Exp(-a * a * tau);
             sum += term;
-            if (term < 1e-17 * sum) break;
+            if (term <= 1e-17 * sum) break; // <=: once exp underflows to 0 (large tau) sum and term are both 0
         }
         return Math.Clamp(1 - sum, 0, 1);
     }

@@ -25,7 +25,7 @@ public static class PlaneSheetDiffusion
             int m = 2 * n + 1;
             double term = Math.Exp(-m * m * Math.PI * Math.PI * tau / 4) / (m * m);
             sum += term;
-            if (term < 1e-17 * sum) break;
+            if (term <= 1e-17 * sum) break; // <=: once exp underflows to 0 (large tau) sum and term are both 0
         }
         return Math.Clamp(1 - 8 / (Math.PI * Math.PI) * sum, 0, 1);
     }

@@ -36,6 +36,23 @@ internal static class SyntheticCurves
         return (new AreaSeries(particle, t, a), new Truth(d, l, t0, fMax, noise));
     }
 
+    /// <summary>Areas A0·AreaRatio(f(t)) at <paramref name="timeS"/> with relative Gaussian noise (optionally AR(1)-correlated).</summary>
+    public static AreaSeries FromFraction(Func<double, double> fraction, double a0Nm2, double[] timeS, double relNoise, int seed,
+        double beta = 3.75, string particle = "P1", double ar1 = 0)
+    {
+        var rng = new Random(seed);
+        var a = new double[timeS.Length];
+        double e = 0;
+        for (int i = 0; i < timeS.Length; i++)
+        {
+            e = ar1 * e + Math.Sqrt(1 - ar1 * ar1) * Gauss(rng);
+            a[i] = a0Nm2 * SiliconSwelling.AreaRatio(fraction(timeS[i]), beta) * (1 + relNoise * e);
+        }
+        return new AreaSeries(particle, timeS, a);
+    }
+
+    public static double[] Times(int frames, double endS) => Enumerable.Range(0, frames).Select(i => endS * i / (frames - 1)).ToArray();
+
     public static double Gauss(Random rng)
     {
         double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
