@@ -1,12 +1,86 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console;
 using Spectre.Console.Cli;
+using TemAreaTracker.Fitting;
+using TemAreaTracker.IO;
+using TemAreaTracker.Plotting;
 
 namespace TemAreaTracker.Cli.Commands;
 
-/// <summary>Placeholder until its issue lands.</summary>
+/// <summary><c>temtrack compare A B --out DIR</c>: D of two conditions and their ratio with a 95 % interval (Figure 4).</summary>
 internal sealed class CompareCommand : Command<CompareCommand.Settings>
 {
-    public sealed class Settings : CommandSettings { }
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<A>")]
+        [Description("fit.json of condition A, or a folder holding fit.json files at any depth.")]
+        public string A { get; init; } = "";
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
-        => throw new UserInputException("compare is not implemented yet");
+        [CommandArgument(1, "<B>")]
+        [Description("fit.json of condition B, or a folder holding fit.json files at any depth.")]
+        public string B { get; init; } = "";
+
+        [CommandOption("--label-a <LABEL>")]
+        [Description("Name of condition A.")]
+        [DefaultValue("chemical")]
+        public string LabelA { get; init; } = "chemical";
+
+        [CommandOption("--label-b <LABEL>")]
+        [Description("Name of condition B.")]
+        [DefaultValue("electrochemical")]
+        public string LabelB { get; init; } = "electrochemical";
+
+        [CommandOption("--model <NAME>")]
+        [Description("Use this model's fits (default: each particle's best-ranked fit).")]
+        public string? Model { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Output folder for compare.json, compare.png, compare.svg (must not exist unless --force).")]
+        public string? OutDir { get; init; }
+
+        [CommandOption("--force")]
+        [Description("Replace --out if it exists.")]
+        public bool Force { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(OutDir)) return ValidationResult.Error("--out <DIR> is required (where compare.json goes)");
+            if (Model is string m && !KineticModels.TryParse(m, out _))
+                return ValidationResult.Error($"--model '{m}' is unknown; use one of {string.Join(", ", KineticModels.Names)}");
+            if (LabelA == LabelB) return ValidationResult.Error($"--label-a and --label-b are both '{LabelA}'; give the conditions different names");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        string outDir = Path.GetFullPath(s.OutDir!);
+        if ((Directory.Exists(outDir) || File.Exists(outDir)) && !s.Force)
+            throw new UserInputException($"{s.OutDir}: already exists; pass --force to replace it");
+        KineticModel? model = s.Model is string m && KineticModels.TryParse(m, out var k) ? k : null;
+        var filesA = FitJsonReader.Find(s.A);
+        var filesB = FitJsonReader.Find(s.B);
+        var ratesA = FitJsonReader.ReadRates(filesA, model);
+        var ratesB = FitJsonReader.ReadRates(filesB, model);
+        if (ratesA.Count == 0) throw new UserInputException($"{s.A}: no particle with a diffusivity{(model is null ? "" : $" from the {model.Value.Name()} model")}");
+        if (ratesB.Count == 0) throw new UserInputException($"{s.B}: no particle with a diffusivity{(model is null ? "" : $" from the {model.Value.Name()} model")}");
+        var comparison = RateComparer.Compare(RateComparer.Summarize(s.LabelA, ratesA), RateComparer.Summarize(s.LabelB, ratesB));
+
+        OutputFolder.Write(outDir, s.Force, tmp =>
+        {
+            CompareJson.Write(comparison, [filesA.Select(Path.GetFullPath).ToList(), filesB.Select(Path.GetFullPath).ToList()], Path.Combine(tmp, "compare.json"));
+            ComparePlot.Save(comparison, Path.Combine(tmp, "compare.png"), Path.Combine(tmp, "compare.svg"));
+        });
+
+        var inv = CultureInfo.InvariantCulture;
+        var table = new Table().AddColumns("condition", "particles", "D (cm²/s)", "95% CI");
+        foreach (var c in new[] { comparison.A, comparison.B })
+            table.AddRow(new[] { c.Label, c.Particles.Count.ToString(inv), c.DCm2PerS.ToString("0.00e0", inv),
+                $"[{c.Ci95Cm2PerS.Lo.ToString("0.0e0", inv)}, {c.Ci95Cm2PerS.Hi.ToString("0.0e0", inv)}]" }.Select(x => new Text(x)).ToArray());
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(Markup.Escape($"D_{s.LabelA}/D_{s.LabelB} = {comparison.Ratio.ToString("F2", inv)} [{comparison.RatioCi95.Lo.ToString("F2", inv)}, {comparison.RatioCi95.Hi.ToString("F2", inv)}]"));
+        AnsiConsole.MarkupLine($"wrote {Markup.Escape(outDir)}");
+        return 0;
+    }
 }

@@ -25,7 +25,7 @@ public static class CrankSphere
         {
             double term = Math.Exp(-n * n * Math.PI * Math.PI * tau) / (n * n);
             sum += term;
-            if (term < 1e-17 * sum) break;
+            if (term <= 1e-17 * sum) break; // <=: once exp underflows to 0 (large tau) sum and term are both 0
         }
         return Math.Clamp(1 - 6 / (Math.PI * Math.PI) * sum, 0, 1);
     }

@@ -1,0 +1,215 @@
+namespace TemAreaTracker.Fitting;
+
+/// <summary>A weighted least-squares problem: minimise χ²(p) = Σ w_i (y_i − f_i(p))² over the free parameters.</summary>
+internal sealed class LsqProblem
+{
+    /// <summary>Observations.</summary>
+    public required double[] Y { get; init; }
+    /// <summary>Weights 1/σ_i² (relative weights are enough: the scale is estimated from the residuals).</summary>
+    public required double[] W { get; init; }
+    /// <summary>Writes the model predictions for the full parameter vector into the second array; returns false when p is outside the model's domain.</summary>
+    public required Func<double[], double[], bool> Model { get; init; }
+    /// <summary>Typical magnitude of each parameter, which sets the finite-difference step (1e-6 of it).</summary>
+    public required double[] Scale { get; init; }
+    /// <summary>Which parameters move.</summary>
+    public required bool[] Free { get; init; }
+    /// <summary>Central (true) or forward (false, half the model evaluations) differences in the Jacobian.</summary>
+    public bool CentralDifferences { get; init; } = true;
+
+    public int N => Y.Length;
+    public int FreeCount => Free.Count(f => f);
+
+    /// <summary>χ²(p), +∞ outside the model's domain; <paramref name="pred"/> receives f(p).</summary>
+    public double Chi2(double[] p, double[] pred)
+    {
+        if (!Model(p, pred)) return double.PositiveInfinity;
+        double c = 0;
+        for (int i = 0; i < Y.Length; i++)
+        {
+            double r = Y[i] - pred[i];
+            c += W[i] * r * r;
+        }
+        return double.IsFinite(c) ? c : double.PositiveInfinity;
+    }
+
+    /// <summary>Central-difference Jacobian ∂f_i/∂p_j over the free parameters (n × k, column j = j-th free parameter).</summary>
+    public double[,] Jacobian(double[] p)
+    {
+        int n = N, k = FreeCount;
+        var jac = new double[n, k];
+        var plus = new double[n];
+        var minus = new double[n];
+        double[]? centre = null;
+        if (!CentralDifferences)
+        {
+            centre = new double[n];
+            if (!Model(p, centre)) centre = null;
+        }
+        var q = (double[])p.Clone();
+        int col = 0;
+        for (int j = 0; j < p.Length; j++)
+        {
+            if (!Free[j]) continue;
+            double h = 1e-6 * Scale[j];
+            if (centre is not null)
+            {
+                q[j] = p[j] + h;
+                bool ok = Model(q, plus);
+                q[j] = p[j];
+                if (ok) { for (int i = 0; i < n; i++) jac[i, col] = (plus[i] - centre[i]) / h; col++; continue; }
+            }
+            q[j] = p[j] + h;
+            bool okPlus = Model(q, plus);
+            q[j] = p[j] - h;
+            bool okMinus = Model(q, minus);
+            q[j] = p[j];
+            if (okPlus && okMinus)
+                for (int i = 0; i < n; i++) jac[i, col] = (plus[i] - minus[i]) / (2 * h);
+            else
+            {
+                // One side is outside the domain (e.g. a bound): fall back to a one-sided difference.
+                var c0 = new double[n];
+                Model(q, c0);
+                if (okPlus) for (int i = 0; i < n; i++) jac[i, col] = (plus[i] - c0[i]) / h;
+                else if (okMinus) for (int i = 0; i < n; i++) jac[i, col] = (c0[i] - minus[i]) / h;
+            }
+            col++;
+        }
+        return jac;
+    }
+}
+
+/// <summary>Outcome of <see cref="LevenbergMarquardt.Minimize"/>.</summary>
+internal sealed record LsqResult(double[] P, double Chi2, int Iterations, FitExit Exit);
+
+/// <summary>
+/// Levenberg–Marquardt with Marquardt's diagonal scaling (Marquardt 1963, SIAM J. Appl. Math. 11, 431;
+/// Madsen, Nielsen &amp; Tingleff 2004, <i>Methods for non-linear least squares problems</i>, §3.2):
+/// solve (JᵀWJ + λ diag(JᵀWJ)) δ = JᵀW r; accept δ when χ² drops (then λ ← λ/3), else λ ← 2λ, 4λ, ….
+/// Written here rather than taken from MathNet so that parameters can be held fixed (profile likelihood) and the
+/// covariance is not silently rescaled.
+/// </summary>
+internal static class LevenbergMarquardt
+{
+    public static LsqResult Minimize(LsqProblem prob, double[] p0, int maxIterations = 200, double initialLambda = 1e-3)
+    {
+        int n = prob.N, k = prob.FreeCount;
+        var p = (double[])p0.Clone();
+        var pred = new double[n];
+        double chi2 = prob.Chi2(p, pred);
+        if (!double.IsFinite(chi2)) return new LsqResult(p, chi2, 0, FitExit.Failed);
+        if (k == 0) return new LsqResult(p, chi2, 0, FitExit.Converged);
+        var trial = new double[p.Length];
+        var trialPred = new double[n];
+        double lambda = initialLambda;
+        var freeIdx = Enumerable.Range(0, p.Length).Where(j => prob.Free[j]).ToArray();
+        for (int it = 1; it <= maxIterations; it++)
+        {
+            var jac = prob.Jacobian(p);
+            var a = new double[k, k];
+            var g = new double[k];
+            for (int i = 0; i < n; i++)
+            {
+                double wr = prob.W[i] * (prob.Y[i] - pred[i]);
+                for (int r = 0; r < k; r++)
+                {
+                    double wj = prob.W[i] * jac[i, r];
+                    g[r] += jac[i, r] * wr;
+                    for (int c = 0; c <= r; c++) a[r, c] += wj * jac[i, c];
+                }
+            }
+            for (int r = 0; r < k; r++) for (int c = r + 1; c < k; c++) a[r, c] = a[c, r];
+            double maxDiag = 0;
+            for (int r = 0; r < k; r++) maxDiag = Math.Max(maxDiag, a[r, r]);
+            if (!(maxDiag > 0)) return new LsqResult(p, chi2, it, FitExit.NoFurtherImprovement);
+
+            double nu = 2;
+            while (true)
+            {
+                var m = new double[k, k];
+                for (int r = 0; r < k; r++)
+                {
+                    for (int c = 0; c < k; c++) m[r, c] = a[r, c];
+                    m[r, r] += lambda * Math.Max(a[r, r], 1e-12 * maxDiag);
+                }
+                var delta = DenseAlgebra.Solve(m, g);
+                if (delta is null) { lambda *= nu; nu *= 2; if (lambda > 1e16) return new LsqResult(p, chi2, it, FitExit.NoFurtherImprovement); continue; }
+                Array.Copy(p, trial, p.Length);
+                for (int r = 0; r < k; r++) trial[freeIdx[r]] += delta[r];
+                double chi2New = prob.Chi2(trial, trialPred);
+                if (chi2New < chi2)
+                {
+                    double drop = chi2 - chi2New;
+                    bool smallStep = true;
+                    for (int r = 0; r < k; r++)
+                        if (Math.Abs(delta[r]) > 1e-8 * (Math.Abs(p[freeIdx[r]]) + prob.Scale[freeIdx[r]])) smallStep = false;
+                    Array.Copy(trial, p, p.Length);
+                    Array.Copy(trialPred, pred, n);
+                    chi2 = chi2New;
+                    lambda = Math.Max(lambda / 3, 1e-12);
+                    // A drop of 1e-9 χ² is ~1e-7 of the noise level for n ~ 100: far below anything an interval can resolve.
+                    if (smallStep || drop <= 1e-9 * chi2) return new LsqResult(p, chi2, it, FitExit.Converged);
+                    break;
+                }
+                lambda *= nu;
+                nu *= 2;
+                if (lambda > 1e16) return new LsqResult(p, chi2, it, FitExit.NoFurtherImprovement);
+            }
+        }
+        return new LsqResult(p, chi2, maxIterations, FitExit.MaxIterations);
+    }
+}
+
+/// <summary>Tiny dense linear algebra for the k ≤ 5 systems of the fits (no allocation-heavy matrix types in the hot loop).</summary>
+internal static class DenseAlgebra
+{
+    /// <summary>Solves m x = b by Gaussian elimination with partial pivoting; null when singular.</summary>
+    public static double[]? Solve(double[,] m, double[] b)
+    {
+        int k = b.Length;
+        var a = (double[,])m.Clone();
+        var x = (double[])b.Clone();
+        for (int c = 0; c < k; c++)
+        {
+            int piv = c;
+            for (int r = c + 1; r < k; r++) if (Math.Abs(a[r, c]) > Math.Abs(a[piv, c])) piv = r;
+            if (!(Math.Abs(a[piv, c]) > 1e-300)) return null;
+            if (piv != c)
+            {
+                for (int j = 0; j < k; j++) (a[c, j], a[piv, j]) = (a[piv, j], a[c, j]);
+                (x[c], x[piv]) = (x[piv], x[c]);
+            }
+            for (int r = c + 1; r < k; r++)
+            {
+                double f = a[r, c] / a[c, c];
+                if (f == 0) continue;
+                for (int j = c; j < k; j++) a[r, j] -= f * a[c, j];
+                x[r] -= f * x[c];
+            }
+        }
+        for (int r = k - 1; r >= 0; r--)
+        {
+            double s = x[r];
+            for (int j = r + 1; j < k; j++) s -= a[r, j] * x[j];
+            x[r] = s / a[r, r];
+        }
+        foreach (double v in x) if (!double.IsFinite(v)) return null;
+        return x;
+    }
+
+    /// <summary>Inverse of a symmetric positive-definite-ish matrix via column solves; null when singular.</summary>
+    public static double[,]? Inverse(double[,] m)
+    {
+        int k = m.GetLength(0);
+        var inv = new double[k, k];
+        for (int c = 0; c < k; c++)
+        {
+            var e = new double[k];
+            e[c] = 1;
+            var col = Solve(m, e);
+            if (col is null) return null;
+            for (int r = 0; r < k; r++) inv[r, c] = col[r];
+        }
+        return inv;
+    }
+}
