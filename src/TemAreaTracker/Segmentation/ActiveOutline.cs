@@ -16,7 +16,8 @@ internal static class ActiveOutline
     /// <param name="SupportedFraction">Fraction of nodes where an edge of the right sign was found.</param>
     /// <param name="EdgeScatterPx">Robust scatter of node edges about the smooth outline, px.</param>
     /// <param name="TouchesBorder">Some node's profile left the frame.</param>
-    /// <param name="MeanSse">Mean residual variance of the node fits (for model selection).</param>
+    /// <param name="MeanSse">Median residual variance of the node fits (for model selection; the median so that
+    /// contacts, Bragg patches and other odd nodes do not choose the model).</param>
     /// <param name="Nodes">Number of nodes.</param>
     public sealed record Pass(Point2d[] Vertices, double SupportedFraction, double EdgeScatterPx, bool TouchesBorder, double MeanSse, int Nodes);
 
@@ -26,8 +27,24 @@ internal static class ActiveOutline
     /// <summary>Significance (Δχ²) above which a node's edge counts as found.</summary>
     private const double MinSignificance = 9;
 
+    /// <summary>Relative weight of a node whose profile a neighbour's rim crosses.</summary>
+    private const double ContestedWeight = 0.3;
+
+    /// <param name="image">The frame.</param>
+    /// <param name="prior">Outline to start from (px).</param>
+    /// <param name="model">The particle's edge model.</param>
+    /// <param name="searchPx">How far along each normal the edge is sought.</param>
+    /// <param name="smoothing">Bending penalty λ on node displacements (or, for round particles, on the radius).</param>
+    /// <param name="round">
+    /// True for a single, roughly round particle: the outline is fitted as a smooth radius function r(θ) about its
+    /// centre, so contacts with neighbours or the electrolyte, where no clean edge is seen, are bridged by the shape
+    /// of the rest of the rim instead of being flattened. False for a cluster outline (its notches are real).
+    /// </param>
+    /// <param name="innerPx">Profile length inside the edge (default from σ).</param>
+    /// <param name="outerPx">Profile length outside the edge (default from σ).</param>
+    /// <param name="neighbours">Neighbouring particles whose rims may cross the profiles.</param>
     public static Pass Refine(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
-        double smoothing, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null)
+        double smoothing, bool round = false, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null)
     {
         var nodes = Resample(prior, NodeSpacingPx, minNodes: 24, maxNodes: 512);
         int n = nodes.Length;
@@ -44,7 +61,7 @@ internal static class ActiveOutline
         int m = (int)Math.Floor((searchPx + outer - s0) / EdgeProfileFit.SampleStepPx) + 1;
         var disp = new double[n];
         var weight = new double[n];
-        double sseSum = 0;
+        var sse = new List<double>(n);
         bool border = false;
         Span<double> y = stackalloc double[m];
         Span<double> rival = stackalloc double[m];
@@ -61,25 +78,55 @@ internal static class ActiveOutline
             if (!inside) { border = true; continue; }
             bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, model.DarkParticle, rival);
             var r = EdgeProfileFit.Fit(y, s0, profile, searchPx, contested ? rival : default);
-            sseSum += r.NoiseVariance;
+            sse.Add(r.NoiseVariance);
             if (r.Significance >= MinSignificance)
             {
                 disp[i] = r.OffsetPx;
-                weight[i] = Math.Min(1, r.Significance / (4 * MinSignificance));
+                // Where a neighbour's rim crosses the profile the edge is contested: it counts, but less than a clean one.
+                weight[i] = Math.Min(1, r.Significance / (4 * MinSignificance)) * (contested ? ContestedWeight : 1);
             }
         }
         int supported = weight.Count(w => w > 0);
+        sse.Sort();
+        double typicalSse = sse.Count > 0 ? sse[sse.Count / 2] : double.PositiveInfinity;
         if (supported < Math.Max(6, n / 5))
-            return new Pass(nodes, (double)supported / n, double.NaN, border, sseSum / n, n);
+            return new Pass(nodes, (double)supported / n, double.NaN, border, typicalSse, n);
 
-        var smooth = SmoothPeriodic(disp, weight, smoothing, out double scatter);
         // Profiles are modelled in 1-D, but the PSF also blurs along the curved rim: to second order that moves the
         // apparent edge of a convex rim of radius ρ inward by σ²/(2ρ) (Gaussian blur ≈ f + σ²/2·∇²f, ∇²f = f'' + f'/ρ).
         double curvatureShift = sigma * sigma / (2 * Math.Max(size, 3));
         var result = new Point2d[n];
-        for (int i = 0; i < n; i++)
-            result[i] = new Point2d(nodes[i].X + (smooth[i] + curvatureShift) * normals[i].X, nodes[i].Y + (smooth[i] + curvatureShift) * normals[i].Y);
-        return new Pass(result, (double)supported / n, scatter, border, sseSum / n, n);
+        double scatter;
+        if (round)
+        {
+            // Edge points in polar form about the prior's centre; r(θ) smoothed with the bending penalty on r itself.
+            var c = new Outline("", nodes).Centroid;
+            var theta = new double[n];
+            var radius = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double ex = nodes[i].X + disp[i] * normals[i].X - c.X, ey = nodes[i].Y + disp[i] * normals[i].Y - c.Y;
+                theta[i] = Math.Atan2(ey, ex);
+                radius[i] = Math.Sqrt(ex * ex + ey * ey);
+            }
+            var fit = SmoothPeriodic(theta, radius, weight, smoothing, out scatter);
+            for (int i = 0; i < n; i++)
+            {
+                double th = 2 * Math.PI * i / n, r = fit(th) + curvatureShift;
+                result[i] = new Point2d(c.X + r * Math.Cos(th), c.Y + r * Math.Sin(th));
+            }
+        }
+        else
+        {
+            var theta = Enumerable.Range(0, n).Select(i => 2 * Math.PI * i / n).ToArray();
+            var fit = SmoothPeriodic(theta, disp, weight, smoothing, out scatter);
+            for (int i = 0; i < n; i++)
+            {
+                double d = fit(theta[i]) + curvatureShift;
+                result[i] = new Point2d(nodes[i].X + d * normals[i].X, nodes[i].Y + d * normals[i].Y);
+            }
+        }
+        return new Pass(result, (double)supported / n, scatter, border, typicalSse, n);
     }
 
 
@@ -110,24 +157,24 @@ internal static class ActiveOutline
     }
 
     /// <summary>
-    /// Penalised robust Fourier fit of d(θ): minimises Σ wᵢ ρ(dᵢ − f(θᵢ)) + λ Σ k⁴ (aₖ² + bₖ²), Tukey ρ by IRLS.
-    /// The k⁴ penalty is a bending energy: high harmonics (node noise) are damped, the uniform swelling (k = 0) and
-    /// drift-like shifts (k = 1) are free.
+    /// Penalised robust Fourier fit of a periodic function f(θ) to values v at angles θ: minimises
+    /// Σ wᵢ ρ(vᵢ − f(θᵢ)) + λ Σw Σ k⁴ (aₖ² + bₖ²) with Tukey's ρ by iteratively reweighted least squares.
+    /// The k⁴ penalty is a bending energy: high harmonics (node noise, contact dents) are damped, while the mean
+    /// (uniform swelling) and k = 1 (a shift) are free.
     /// </summary>
-    internal static double[] SmoothPeriodic(double[] d, double[] w0, double smoothing, out double scatter)
+    internal static Func<double, double> SmoothPeriodic(double[] theta, double[] v, double[] w0, double smoothing, out double scatter)
     {
-        int n = d.Length;
+        int n = v.Length;
         int K = Math.Min(32, (n - 1) / 2);
         int p = 2 * K + 1;
         var X = Matrix<double>.Build.Dense(n, p);
         for (int i = 0; i < n; i++)
         {
-            double th = 2 * Math.PI * i / n;
             X[i, 0] = 1;
-            for (int k = 1; k <= K; k++) { X[i, 2 * k - 1] = Math.Cos(k * th); X[i, 2 * k] = Math.Sin(k * th); }
+            for (int k = 1; k <= K; k++) { X[i, 2 * k - 1] = Math.Cos(k * theta[i]); X[i, 2 * k] = Math.Sin(k * theta[i]); }
         }
         var w = (double[])w0.Clone();
-        var fitted = new double[n];
+        var coef = Vector<double>.Build.Dense(p);
         scatter = double.NaN;
         for (int iter = 0; iter < 4; iter++)
         {
@@ -140,21 +187,21 @@ internal static class ActiveOutline
                 for (int r = 0; r < p; r++)
                 {
                     double xr = X[i, r] * w[i];
-                    b[r] += xr * d[i];
+                    b[r] += xr * v[i];
                     for (int c = r; c < p; c++) A[r, c] += xr * X[i, c];
                 }
             }
             for (int r = 0; r < p; r++) for (int c = 0; c < r; c++) A[r, c] = A[c, r];
             for (int k = 1; k <= K; k++)
             {
-                double pen = smoothing * sw * Math.Pow(k, 4);
+                double pen = smoothing * sw * Math.Pow(k, 4) + 1e-9 * sw;
                 A[2 * k - 1, 2 * k - 1] += pen; A[2 * k, 2 * k] += pen;
             }
             A[0, 0] += 1e-9 * sw;
-            var coef = A.Cholesky().Solve(b);
+            coef = A.Cholesky().Solve(b);
             var f = X * coef;
             var res = new List<double>();
-            for (int i = 0; i < n; i++) { fitted[i] = f[i]; if (w0[i] > 0) res.Add(Math.Abs(d[i] - f[i])); }
+            for (int i = 0; i < n; i++) if (w0[i] > 0) res.Add(Math.Abs(v[i] - f[i]));
             res.Sort();
             double mad = res.Count > 0 ? res[res.Count / 2] * 1.4826 : 0;
             scatter = mad;
@@ -162,11 +209,17 @@ internal static class ActiveOutline
             for (int i = 0; i < n; i++)
             {
                 if (w0[i] <= 0) continue;
-                double u = (d[i] - fitted[i]) / c4;
+                double u = (v[i] - f[i]) / c4;
                 w[i] = Math.Abs(u) >= 1 ? 0 : w0[i] * (1 - u * u) * (1 - u * u);
             }
         }
-        return fitted;
+        var a = coef.ToArray();
+        return th =>
+        {
+            double s = a[0];
+            for (int k = 1; k <= K; k++) s += a[2 * k - 1] * Math.Cos(k * th) + a[2 * k] * Math.Sin(k * th);
+            return s;
+        };
     }
 
     /// <summary>Evenly spaced points along a closed polygon.</summary>
