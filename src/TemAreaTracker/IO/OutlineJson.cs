@@ -67,3 +67,24 @@ public static class OutlineJson
         File.Move(tmp, path, overwrite: true);
     }
 }
+
+/// <summary>Reads outlines from any supported file: a JSON outline file (by its ".json" extension or a leading '{'),
+/// else an ImageJ .roi or RoiSet.zip.</summary>
+public static class OutlineFile
+{
+    /// <summary>Reads <paramref name="path"/> as JSON outlines or ImageJ ROIs.</summary>
+    /// <exception cref="InvalidDataException">One line naming the file and what is wrong with it.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static IReadOnlyList<Outline> Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
+        if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return OutlineJson.Read(path);
+        using (var fs = File.OpenRead(path))
+        {
+            int b;
+            while ((b = fs.ReadByte()) is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF) { }
+            if (b == '{') return OutlineJson.Read(path);
+        }
+        return ImageJRoi.Read(path);
+    }
+}

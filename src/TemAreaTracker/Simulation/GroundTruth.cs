@@ -11,7 +11,7 @@ namespace TemAreaTracker.Simulation;
 /// <param name="RadiusNm">Radius R = R0 (V/V0)^(1/3) per frame in nm.</param>
 /// <param name="AreaNm2">True projected area π R² per frame in nm² (the whole disc, also where it lies over a neighbour).</param>
 /// <param name="AreaPx">The same in px².</param>
-/// <param name="CentrePx">Centre per frame in camera px, drift included.</param>
+/// <param name="CentrePx">Centre per frame in camera px, drift included (and, for an anchored particle, its swelling away from the anchor).</param>
 /// <param name="InView">Per frame: the whole disc lies inside the frame (pixel edges at −0.5 and W − 0.5). When false,
 /// a tracker should flag the frame rather than report an area.</param>
 public sealed record ParticleTruth(
@@ -112,7 +112,14 @@ public sealed class GroundTruth
                 r[k] = p.R0Nm * SiliconSwelling.RadiusRatio(f[k], s.ExpansionRatio);
                 a[k] = Math.PI * r[k] * r[k];
                 apx[k] = a[k] / px2;
-                c[k] = new Point2d(p.CentreXPx + drift[k].X, p.CentreYPx + drift[k].Y);
+                double cx = p.CentreXPx, cy = p.CentreYPx;
+                if (p.AnchorPx is (double ax, double ay))
+                {
+                    double stretch = r[k] / p.R0Nm;
+                    cx = ax + (p.CentreXPx - ax) * stretch;
+                    cy = ay + (p.CentreYPx - ay) * stretch;
+                }
+                c[k] = new Point2d(cx + drift[k].X, cy + drift[k].Y);
                 double rp = r[k] / s.PixelSizeNm;
                 inView[k] = c[k].X - rp >= -0.5 && c[k].X + rp <= s.Width - 0.5 && c[k].Y - rp >= -0.5 && c[k].Y + rp <= s.Height - 0.5;
             }

@@ -65,7 +65,8 @@ public static class Scenarios
         double dt = NiceInterval(0.5 * l1 * l1 / D / Math.Max(1, frames - 5));
         double t0 = 4 * dt;
         var particles = layout.Select((p, i) => new SimulatedParticle($"p{i + 1}", p.X, p.Y, p.RPx * PixelNm,
-            NetworkKinetics(p, PixelNm, D, t0, fMax: 0.85 + 0.15 * rnd.NextDouble()))).ToList();
+            NetworkKinetics(p, PixelNm, D, t0, fMax: 0.85 + 0.15 * rnd.NextDouble()))
+            { AnchorPx = p.Parent < 0 ? Anchor(el, p) : null }).ToList();
         return new SimulationScenario
         {
             Name = "electrochemical-cluster",
@@ -106,7 +107,7 @@ public static class Scenarios
                 EquilibriumFraction = fEq,
                 RedistributionDiffusivityNm2PerS = Dr * Math.Pow(uptake[i].DiffusionLengthNm / lc, 2),
             };
-            return new SimulatedParticle($"p{i + 1}", p.X, p.Y, p.RPx * PixelNm, k);
+            return new SimulatedParticle($"p{i + 1}", p.X, p.Y, p.RPx * PixelNm, k) { AnchorPx = p.Parent < 0 ? Anchor(el, p) : null };
         }).ToList();
         return new SimulationScenario
         {
@@ -147,7 +148,7 @@ public static class Scenarios
             Name = name,
             Width = width, Height = height, Frames = frames, PixelSizeNm = PixelNm, FrameIntervalS = dt,
             Particles = layout.Select((p, i) => new SimulatedParticle($"p{i + 1}", p.X, p.Y, p.RPx * PixelNm,
-                new LithiationKinetics(d, p.PathToFarSidePx * PixelNm, t0, 0.95))).ToArray(),
+                new LithiationKinetics(d, p.PathToFarSidePx * PixelNm, t0, 0.95)) { AnchorPx = Anchor(el, p) }).ToArray(),
             Electrolyte = el,
             Seed = seed,
             NoiseSeed = noiseSeed,
@@ -181,15 +182,28 @@ public static class Scenarios
         };
 
     /// <summary>x of a disc centre at height y, radius r, so the disc just touches the (left-edge) electrolyte boundary.</summary>
-    private static double TouchElectrolyteX(ElectrolyteBody el, double y, double r)
+    private static double TouchElectrolyteX(ElectrolyteBody el, double y, double r) => ContactWithElectrolyte(el, y, r).CentreX;
+
+    /// <summary>Centre x of a disc at height y, radius r, just touching the (left-edge) electrolyte, and the contact point.</summary>
+    private static (double CentreX, double ContactX, double ContactY) ContactWithElectrolyte(ElectrolyteBody el, double y, double r)
     {
-        double x = double.MinValue;
-        for (int i = -200; i <= 200; i++)
+        double x = double.MinValue, cy = y;
+        for (int i = -400; i <= 400; i++)
         {
-            double yy = y + r * i / 200.0;
-            x = Math.Max(x, el.BoundaryPx(yy) + Math.Sqrt(Math.Max(0, r * r - (yy - y) * (yy - y))));
+            double yy = y + r * i / 400.0;
+            double cand = el.BoundaryPx(yy) + Math.Sqrt(Math.Max(0, r * r - (yy - y) * (yy - y)));
+            if (cand > x) { x = cand; cy = yy; }
         }
-        return x;
+        // The contact point lies on the disc's rim, in the direction of the touching boundary point.
+        double dx = el.BoundaryPx(cy) - x, dy = cy - y, d = Math.Sqrt(dx * dx + dy * dy);
+        return (x, x + r * dx / d, y + r * dy / d);
+    }
+
+    /// <summary>The particle's contact with the electrolyte as its anchor (it swells away from the body).</summary>
+    private static (double X, double Y) Anchor(ElectrolyteBody el, Placed p)
+    {
+        var c = ContactWithElectrolyte(el, p.Y, p.RPx);
+        return (c.ContactX, c.ContactY);
     }
 
     /// <summary>

@@ -3,8 +3,8 @@ using TemAreaTracker.Physics;
 namespace TemAreaTracker.Simulation;
 
 /// <summary>
-/// One Si particle of a simulated movie: a sphere whose centre is fixed in the specimen and whose radius follows its
-/// lithiation, R(t) = R0 · (V/V0)^(1/3), V/V0 = 1 + (β − 1) f(t), f from <paramref name="Kinetics"/>.
+/// One Si particle of a simulated movie: a sphere whose centre is fixed in the specimen (or, with
+/// <see cref="AnchorPx"/>, whose contact point is) and whose radius follows its lithiation, R(t) = R0 · (V/V0)^(1/3), V/V0 = 1 + (β − 1) f(t), f from <paramref name="Kinetics"/>.
 /// </summary>
 /// <param name="Name">Name used in truth.json and RoiSet.zip (e.g. "p1").</param>
 /// <param name="CentreXPx">Centre x in px of the specimen frame (= camera px of frame 0, before drift).</param>
@@ -15,6 +15,13 @@ public sealed record SimulatedParticle(string Name, double CentreXPx, double Cen
 {
     /// <summary>Crystalline particles show Bragg (diffraction-contrast) patches that fade as they amorphise.</summary>
     public bool Crystalline { get; init; } = true;
+
+    /// <summary>
+    /// A point of the particle's surface that stays put in the specimen, e.g. its contact with the electrolyte
+    /// (px, specimen frame), or null for a fixed centre. A particle pressed against a solid body swells away from it:
+    /// its centre moves as A + (c0 − A) R(t)/R0, so the contact point stays on its rim and it never grows into the body.
+    /// </summary>
+    public (double X, double Y)? AnchorPx { get; init; }
 }
 
 /// <summary>A named group of particles outlined as one (e.g. "cluster"); its true area is the union of their discs.</summary>

@@ -165,4 +165,16 @@ public sealed class ImageJRoiTests : IDisposable
         Assert.Contains("polygon_px", e.Message);
         Assert.StartsWith(path, e.Message);
     }
+
+    [Fact]
+    public void OutlineFile_DispatchesOnContent()
+    {
+        var o = new Outline("a", [new Point2d(0, 0), new Point2d(10, 0), new Point2d(0, 10)]);
+        string json = Path.Combine(_dir, "outlines.txt"), zip = Path.Combine(_dir, "RoiSet.zip");
+        OutlineJson.Write(json, [o]);
+        ImageJRoi.WriteRoiSet(zip, [o]);
+        Assert.Equal(50, Assert.Single(OutlineFile.Read(json)).AreaPx, 1e-9);
+        Assert.Equal(50, Assert.Single(OutlineFile.Read(zip)).AreaPx, 1e-4);
+        Assert.Throws<FileNotFoundException>(() => OutlineFile.Read(Path.Combine(_dir, "missing.zip")));
+    }
 }

@@ -122,4 +122,23 @@ public sealed class GroundTruthTests
         Assert.True(p.CentrePx[first].X + rPx > s.Width - 0.5);
         Assert.True(p.CentrePx[first - 1].X + p.RadiusNm[first - 1] / s.PixelSizeNm <= s.Width - 0.5);
     }
+
+    [Fact]
+    public void ParticleAtTheElectrolyte_SwellsAwayFromIt_KeepingItsContactPointOnTheRim()
+    {
+        var s = Scenarios.ElectrochemicalCluster(seed: 6) with { DriftStepPx = 0, DriftVelocityXPxPerFrame = 0, DriftVelocityYPxPerFrame = 0 };
+        var t = GroundTruth.Compute(s);
+        var spec = s.Particles[0];
+        var (ax, ay) = spec.AnchorPx!.Value;
+        var p = t.Particles[0];
+        for (int k = 0; k < s.Frames; k += 7)
+        {
+            double d = Math.Sqrt((p.CentrePx[k].X - ax) * (p.CentrePx[k].X - ax) + (p.CentrePx[k].Y - ay) * (p.CentrePx[k].Y - ay));
+            Assert.Equal(p.RadiusNm[k] / s.PixelSizeNm, d, 1e-6);
+        }
+        Assert.True(p.CentrePx[^1].X > p.CentrePx[0].X + 3, "moves away from the left-edge electrolyte as it swells");
+        // At the contact the electrolyte boundary is within a pixel of the anchor.
+        Assert.Equal(s.Electrolyte!.BoundaryPx(ay), ax, 1.0);
+        Assert.All(s.Particles.Skip(1), q => Assert.Null(q.AnchorPx));
+    }
 }

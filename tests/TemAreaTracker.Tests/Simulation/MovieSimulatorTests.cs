@@ -156,4 +156,19 @@ public sealed class MovieSimulatorTests
             Assert.Equal(255, f.Pixels.At<byte>(bar.Rect.Y + 1, x));
         Assert.Equal(0, f.Pixels.At<byte>(bar.Rect.Y + 1, bar.Rect.X - 2)); // black backing box around it
     }
+
+    [Fact]
+    public void SimulatedMovie_StreamsTheScenario_WithItsCalibration()
+    {
+        var s = Scenarios.IsolatedSphere(seed: 8, frames: 4, width: 100, height: 90);
+        using var movie = new SimulatedMovie(s);
+        Assert.Equal(1.5, movie.Calibration.NmPerPixel!.Value, 1e-12);
+        Assert.Equal(s.FrameIntervalS, movie.Calibration.FrameIntervalS);
+        Assert.Equal((100, 90, 4, "uint8"), (movie.Width, movie.Height, movie.FrameCount!.Value, movie.DataType));
+        var frames = movie.ReadFrames().ToList();
+        Assert.Equal([0, 1, 2, 3], frames.Select(f => f.Index));
+        using var again = movie.ReadFrames().Last();
+        Assert.Equal(0, Cv2.Norm(frames[3].Pixels, again.Pixels, NormTypes.INF));
+        frames.ForEach(f => f.Dispose());
+    }
 }
