@@ -58,6 +58,9 @@ public sealed class ContactSheetSampler : IDisposable
     /// <summary>True when frame <paramref name="index"/> should be offered (so the caller copies only those).</summary>
     public bool Wants(int index) => _targets.Contains(index) || index % _stride == 0 || FrameCount is null;
 
+    /// <summary>True when frame <paramref name="index"/> is currently kept (its pixels now belong to the sampler).</summary>
+    public bool Holds(int index) => _kept.ContainsKey(index) || _last?.FrameIndex == index;
+
     /// <summary>Offers frame <paramref name="index"/>; <paramref name="capture"/> is called only if the frame is kept.</summary>
     public void Offer(int index, Func<ContactSheetPanel> capture)
     {

@@ -30,15 +30,21 @@ public sealed class OverlayVideoWriter : IDisposable
     /// <param name="heightPx">Frame height in px.</param>
     /// <param name="framesPerS">Playback rate of the video.</param>
     /// <param name="queueLength">Frames that may wait for the encoder before <see cref="Add"/> blocks.</param>
+    /// <param name="jpegQuality">JPEG quality 1–100 of each frame (80 keeps the dotted outlines crisp at a third of the size of 95).</param>
     /// <exception cref="IOException">OpenCV cannot open the file for MJPG writing.</exception>
-    public OverlayVideoWriter(string path, int widthPx, int heightPx, double framesPerS, int queueLength = 6)
+    public OverlayVideoWriter(string path, int widthPx, int heightPx, double framesPerS, int queueLength = 6, int jpegQuality = 80)
     {
-        _writer = new VideoWriter(path, FourCC.MJPG, framesPerS, new Size(widthPx, heightPx), isColor: true);
-        if (!_writer.IsOpened())
+        // OpenCV's own MJPEG encoder and AVI muxer: about half the CPU per frame of FFmpeg's mjpeg on this machine
+        // (1024² colour: 11 vs 21 ms), which matters because encoding the overlay is the costliest stage of a run.
+        _writer = new VideoWriter();
+        var size = new Size(widthPx, heightPx);
+        if (!_writer.Open(path, VideoCaptureAPIs.OPENCV_MJPEG, FourCC.MJPG, framesPerS, size, isColor: true)
+            && !_writer.Open(path, FourCC.MJPG, framesPerS, size, isColor: true))
         {
             _writer.Dispose();
             throw new IOException($"{path}: cannot open an MJPG AVI for writing");
         }
+        _writer.Set(VideoWriterProperties.Quality, jpegQuality);
         Path = path;
         _queue = new BlockingCollection<(Mat, IReadOnlyList<OverlayMark>)>(queueLength);
         _thread = new Thread(Consume) { IsBackground = true, Name = "overlay-writer" };

@@ -55,6 +55,12 @@ public sealed record TrackRunRequest
     /// <summary>Receives progress once per frame (on the tracking thread).</summary>
     public IProgress<TrackProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// Write overlay.avi (default). Encoding a colour MJPG frame costs more than reading and tracking one, so a caller
+    /// that only needs the numbers (a batch script, the speed benchmark's comparison) may turn it off.
+    /// </summary>
+    public bool WriteOverlayVideo { get; init; } = true;
+
     /// <summary>Frames on the contact sheet.</summary>
     public int ContactSheetFrames { get; init; } = 5;
 }
@@ -195,7 +201,8 @@ public static class TrackRun
                     tracker = new Tracker(outlines, req.TrackOptions);
                     display = DisplayWindow.FromFirstFrame(frame.Pixels);
                     if (cal.Calibration.FrameIntervalS is double dt) overlayFps = Math.Clamp(Math.Round(1 / dt, 3), 5, 30);
-                    overlay = new OverlayVideoWriter(Path.Combine(temp, OverlayAvi), frame.Width, frame.Height, overlayFps);
+                    if (req.WriteOverlayVideo)
+                        overlay = new OverlayVideoWriter(Path.Combine(temp, OverlayAvi), frame.Width, frame.Height, overlayFps);
                     clock.Restart();
                 }
                 track.Start();
@@ -215,11 +222,16 @@ public static class TrackRun
                     marks.Add(new OverlayMark(m.Outline, colour, row.HasArea ? m.Particle : $"{m.Particle} ({ParticleAreaRow.QualityName(m.Quality)})"));
                     if (row.HasArea) Spool(spool, colour, frame.Index, m.Outline);
                 }
-                var gray8 = new Mat();
-                display!.Apply(frame.Pixels, gray8);
-                if (sampler.Wants(frame.Index))
-                    sampler.Offer(frame.Index, () => new ContactSheetPanel(frame.Index, timeS, gray8.Clone(), marks));
-                overlay!.Add(gray8, marks);
+                bool wanted = sampler.Wants(frame.Index);
+                if (overlay is not null || wanted)
+                {
+                    var gray8 = new Mat();
+                    display!.Apply(frame.Pixels, gray8);
+                    if (wanted)
+                        sampler.Offer(frame.Index, () => new ContactSheetPanel(frame.Index, timeS, overlay is null ? gray8 : gray8.Clone(), marks));
+                    if (overlay is not null) overlay.Add(gray8, marks);
+                    else if (!wanted || !sampler.Holds(frame.Index)) gray8.Dispose();
+                }
                 framesRead++;
                 req.Progress?.Report(new TrackProgress(framesRead, movie.FrameCount, clock.Elapsed.TotalSeconds));
             }
@@ -230,10 +242,13 @@ public static class TrackRun
             else if (movie.FrameCount is int n && n != framesRead)
                 warnings.Add($"movie declares {n} frames but {framesRead} were read: tracked those");
 
-            sw.Restart();
-            overlay!.Complete();
-            timings["overlay_wait_s"] = sw.Elapsed.TotalSeconds;
-            timings["overlay_encode_s"] = overlay.BusyS;
+            if (overlay is not null)
+            {
+                sw.Restart();
+                overlay.Complete();
+                timings["overlay_wait_s"] = sw.Elapsed.TotalSeconds;
+                timings["overlay_encode_s"] = overlay.BusyS;
+            }
         }
         finally
         {
@@ -357,7 +372,7 @@ public static class TrackRun
             ["auto"] = req.Outlines is null,
             ["force"] = req.Overwrite,
             ["track_options"] = JsonSerializer.SerializeToNode(o),
-            ["overlay_fps"] = overlayFps,
+            ["overlay_fps"] = req.WriteOverlayVideo ? overlayFps : null,
             ["contact_sheet_frames"] = req.ContactSheetFrames,
         };
         foreach (var (k, v) in req.Parameters) parameters[k] = v;
@@ -421,7 +436,8 @@ public static class TrackRun
             ["timings_s"] = new JsonObject(timings.Select(kv => KeyValuePair.Create(kv.Key, N(kv.Value)))),
             ["frames_per_s"] = N(framesRead / Math.Max(1e-9, timings.GetValueOrDefault("stream_s"))),
             ["warnings"] = new JsonArray(warnings.Select(w => (JsonNode)w).ToArray()),
-            ["outputs"] = new JsonArray(new[] { AreasCsv, AreasPng, AreasSvg, OverlayAvi, ContactSheetPng, OutlinesZip, RunJson }.Select(f => (JsonNode)f).ToArray()),
+            ["outputs"] = new JsonArray(new[] { AreasCsv, AreasPng, AreasSvg, req.WriteOverlayVideo ? OverlayAvi : null, ContactSheetPng, OutlinesZip, RunJson }
+                .OfType<string>().Select(f => (JsonNode)f).ToArray()),
         };
     }
 

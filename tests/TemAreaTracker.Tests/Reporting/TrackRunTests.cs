@@ -221,6 +221,23 @@ public sealed class TrackRunTests : IDisposable
     }
 
     [Fact]
+    public void Run_WithoutOverlayVideo_WritesTheRest()
+    {
+        var r = TrackRun.Run(new TrackRunRequest
+        {
+            Movie = new SyntheticMovie(MoviePath, frames: 30, declareCount: false),
+            Outlines = SyntheticMovie.Outlines(),
+            OutputDirectory = Path.Combine(_root, "out"),
+            WriteOverlayVideo = false,
+        });
+        Assert.False(File.Exists(Path.Combine(r.OutputDirectory, "overlay.avi")));
+        using var sheet = Cv2.ImRead(Path.Combine(r.OutputDirectory, "contact-sheet.png"));
+        Assert.Equal(5 * 320 + 6 * 6, sheet.Width);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(r.OutputDirectory, "run.json")))!;
+        Assert.DoesNotContain(json["outputs"]!.AsArray(), o => (string?)o == "overlay.avi");
+    }
+
+    [Fact]
     public void Run_Progress_ReportedEveryFrame()
     {
         var seen = new List<TrackProgress>();
