@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using OpenCvSharp;
 
 namespace TemAreaTracker.Plotting;
@@ -12,15 +13,27 @@ public sealed record OverlayMark(Outline Outline, int ColorIndex, string Label);
 
 /// <summary>
 /// Writes the overlay video (MJPG AVI, colour, frame size kept): each frame in grey with every outline dotted in its
-/// particle's colour and named. Drawing and JPEG encoding run on a background thread so they overlap tracking.
+/// particle's colour and named. Drawing and JPEG encoding run off the tracking thread, several frames at once, so they
+/// overlap tracking; frames are written in order.
 /// </summary>
-/// <remarks>Frames are queued (at most a few at a time, so memory stays flat) and written in order.</remarks>
+/// <remarks>
+/// Encoding a colour frame is the costliest step of a run (1024² px: ~5 ms of CPU with libjpeg-turbo through
+/// <see cref="Cv2.ImEncode(string, InputArray, out byte[], int[])"/>, ~11–21 ms inside VideoWriter's own MJPEG encoders).
+/// So frames are encoded with ImEncode on pool threads and the finished JPEGs are handed to FFmpeg's AVI muxer in raw
+/// mode (VIDEOWRITER_PROP_RAW_VIDEO, OpenCV ≥ 4.10), which copies packets without re-encoding. Where raw mode is not
+/// available the writer falls back to VideoWriter's own MJPEG encoding (same file, slower).
+/// Memory is bounded: at most <c>queueLength</c> frames are in flight; <see cref="Add"/> blocks beyond that.
+/// </remarks>
 public sealed class OverlayVideoWriter : IDisposable
 {
-    private readonly BlockingCollection<(Mat Gray8, IReadOnlyList<OverlayMark> Marks)> _queue;
+    private const int RawVideoProperty = 9; // cv::VIDEOWRITER_PROP_RAW_VIDEO (not in OpenCvSharp's enum)
+
+    private readonly BlockingCollection<Task<(byte[]? Jpeg, Mat? Bgr)>> _ordered;
     private readonly Thread _thread;
     private readonly VideoWriter _writer;
-    private readonly Stopwatch _busy = new();
+    private readonly bool _raw;
+    private readonly int _quality;
+    private long _busyTicks;
     private Exception? _failure;
     private bool _completed;
 
@@ -29,90 +42,143 @@ public sealed class OverlayVideoWriter : IDisposable
     /// <param name="widthPx">Frame width in px.</param>
     /// <param name="heightPx">Frame height in px.</param>
     /// <param name="framesPerS">Playback rate of the video.</param>
-    /// <param name="queueLength">Frames that may wait for the encoder before <see cref="Add"/> blocks.</param>
-    /// <param name="jpegQuality">JPEG quality 1–100 of each frame (80 keeps the dotted outlines crisp at a third of the size of 95).</param>
+    /// <param name="queueLength">Frames that may be in flight before <see cref="Add"/> blocks.</param>
+    /// <param name="jpegQuality">JPEG quality 1–100 of each frame (80 keeps the dotted outlines crisp at about half the size of 95).</param>
     /// <exception cref="IOException">OpenCV cannot open the file for MJPG writing.</exception>
     public OverlayVideoWriter(string path, int widthPx, int heightPx, double framesPerS, int queueLength = 6, int jpegQuality = 80)
     {
-        // OpenCV's own MJPEG encoder and AVI muxer: about half the CPU per frame of FFmpeg's mjpeg on this machine
-        // (1024² colour: 11 vs 21 ms), which matters because encoding the overlay is the costliest stage of a run.
-        _writer = new VideoWriter();
+        Path = path;
+        _quality = jpegQuality;
         var size = new Size(widthPx, heightPx);
-        if (!_writer.Open(path, VideoCaptureAPIs.OPENCV_MJPEG, FourCC.MJPG, framesPerS, size, isColor: true)
-            && !_writer.Open(path, FourCC.MJPG, framesPerS, size, isColor: true))
+        _writer = TryOpenRaw(path, size, framesPerS);
+        _raw = _writer.IsOpened();
+        if (!_raw)
         {
             _writer.Dispose();
-            throw new IOException($"{path}: cannot open an MJPG AVI for writing");
+            _writer = new VideoWriter();
+            if (!_writer.Open(path, FourCC.MJPG, framesPerS, size, isColor: true))
+            {
+                _writer.Dispose();
+                throw new IOException($"{path}: cannot open an MJPG AVI for writing");
+            }
+            _writer.Set(VideoWriterProperties.Quality, jpegQuality);
         }
-        _writer.Set(VideoWriterProperties.Quality, jpegQuality);
-        Path = path;
-        _queue = new BlockingCollection<(Mat, IReadOnlyList<OverlayMark>)>(queueLength);
+        _ordered = new BlockingCollection<Task<(byte[]?, Mat?)>>(Math.Max(1, queueLength));
         _thread = new Thread(Consume) { IsBackground = true, Name = "overlay-writer" };
         _thread.Start();
+    }
+
+    private static VideoWriter TryOpenRaw(string path, Size size, double fps)
+    {
+        try
+        {
+            return new VideoWriter(path, VideoCaptureAPIs.FFMPEG, FourCC.MJPG, fps, size, [RawVideoProperty, 1]);
+        }
+        catch (OpenCVException)
+        {
+            return new VideoWriter();
+        }
     }
 
     /// <summary>The video file.</summary>
     public string Path { get; }
 
+    /// <summary>True when JPEGs are encoded here and muxed without re-encoding (the fast path).</summary>
+    public bool IsRawMuxing => _raw;
+
     /// <summary>Frames written so far.</summary>
     public int FramesWritten { get; private set; }
 
-    /// <summary>Time the background thread spent drawing and encoding, in s.</summary>
-    public double BusyS => _busy.Elapsed.TotalSeconds;
+    /// <summary>CPU-side time spent drawing and encoding, summed over threads, in s.</summary>
+    public double BusyS => TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)).TotalSeconds;
 
     /// <summary>Queues one frame; takes ownership of <paramref name="gray8"/> (8-bit, one channel, frame size).</summary>
     public void Add(Mat gray8, IReadOnlyList<OverlayMark> marks)
     {
-        if (_failure is not null) { gray8.Dispose(); Complete(); }
-        _queue.Add((gray8, marks));
+        if (_failure is not null || _completed)
+        {
+            gray8.Dispose();
+            Complete();
+            throw new InvalidOperationException($"{Path}: writer already completed");
+        }
+        _ordered.Add(Task.Run(() => Render(gray8, marks)));
     }
 
-    /// <summary>Waits until every queued frame is written and closes the file; rethrows a failure of the writer thread.</summary>
+    private (byte[]? Jpeg, Mat? Bgr) Render(Mat gray8, IReadOnlyList<OverlayMark> marks)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        using (gray8)
+        {
+            var bgr = new Mat();
+            Cv2.CvtColor(gray8, bgr, ColorConversionCodes.GRAY2BGR);
+            foreach (var m in marks)
+                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label);
+            if (!_raw)
+            {
+                Interlocked.Add(ref _busyTicks, Stopwatch.GetElapsedTime(t0).Ticks);
+                return (null, bgr);
+            }
+            using (bgr)
+            {
+                Cv2.ImEncode(".jpg", bgr, out byte[] jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, _quality));
+                Interlocked.Add(ref _busyTicks, Stopwatch.GetElapsedTime(t0).Ticks);
+                return (jpeg, null);
+            }
+        }
+    }
+
+    /// <summary>Waits until every queued frame is written and closes the file; rethrows a failure of the writer.</summary>
     public void Complete()
     {
-        if (!_completed)
-        {
-            _completed = true;
-            _queue.CompleteAdding();
-            _thread.Join();
-            _writer.Release();
-        }
+        Finish();
         if (_failure is not null) throw new IOException($"{Path}: writing the overlay video failed: {_failure.Message}", _failure);
+    }
+
+    private void Finish()
+    {
+        if (_completed) return;
+        _completed = true;
+        _ordered.CompleteAdding();
+        _thread.Join();
+        _writer.Release();
     }
 
     private void Consume()
     {
-        using var bgr = new Mat();
-        foreach (var (gray, marks) in _queue.GetConsumingEnumerable())
+        foreach (var task in _ordered.GetConsumingEnumerable())
         {
-            using (gray)
+            (byte[]? Jpeg, Mat? Bgr) frame;
+            try { frame = task.GetAwaiter().GetResult(); }
+            catch (Exception e) { _failure ??= e; continue; }
+            using var _ = frame.Bgr;
+            if (_failure is not null) continue; // drain so the producer never blocks forever
+            try
             {
-                if (_failure is not null) continue; // drain so the producer never blocks forever
-                try
+                if (frame.Jpeg is byte[] jpeg)
                 {
-                    _busy.Start();
-                    Cv2.CvtColor(gray, bgr, ColorConversionCodes.GRAY2BGR);
-                    foreach (var m in marks)
-                        OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label);
-                    _writer.Write(bgr);
-                    FramesWritten++;
+                    // Raw mode takes one encoded packet as a single-row 8-bit Mat.
+                    using var packet = new Mat(1, jpeg.Length, MatType.CV_8UC1);
+                    Marshal.Copy(jpeg, 0, packet.Data, jpeg.Length);
+                    long t0 = Stopwatch.GetTimestamp();
+                    _writer.Write(packet);
+                    Interlocked.Add(ref _busyTicks, Stopwatch.GetElapsedTime(t0).Ticks);
                 }
-                catch (Exception e) { _failure = e; }
-                finally { _busy.Stop(); }
+                else
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    _writer.Write(frame.Bgr!);
+                    Interlocked.Add(ref _busyTicks, Stopwatch.GetElapsedTime(t0).Ticks);
+                }
+                FramesWritten++;
             }
+            catch (Exception e) { _failure ??= e; }
         }
     }
 
     public void Dispose()
     {
-        if (!_completed)
-        {
-            _completed = true;
-            _queue.CompleteAdding();
-            _thread.Join();
-            _writer.Release();
-        }
+        Finish();
         _writer.Dispose();
-        _queue.Dispose();
+        _ordered.Dispose();
     }
 }

@@ -222,3 +222,35 @@ public sealed class AreaPlotTests : IDisposable
         Assert.Contains("1 frame = 1 s", plot.Axes.Bottom.Label.Text);
     }
 }
+
+public sealed class OverlayVideoWriterTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("overlay-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, true);
+
+    [Fact]
+    public void Add_ParallelEncoding_KeepsFrameOrderAndSize()
+    {
+        string path = Path.Combine(_root, "overlay.avi");
+        var outline = new Outline("p1", Enumerable.Range(0, 32).Select(k => new Point2d(60 + 20 * Math.Cos(k * Math.PI / 16), 40 + 20 * Math.Sin(k * Math.PI / 16))).ToArray());
+        using (var w = new OverlayVideoWriter(path, 150, 100, 10, queueLength: 4))
+        {
+            Assert.True(w.IsRawMuxing, "FFmpeg raw muxing unavailable: the slow fallback is in use");
+            for (int i = 0; i < 20; i++)
+                w.Add(new Mat(100, 150, MatType.CV_8UC1, new Scalar(10 * i)), [new OverlayMark(outline, 1, "p1")]);
+            w.Complete();
+            Assert.Equal(20, w.FramesWritten);
+        }
+        using var cap = new VideoCapture(path);
+        using var f = new Mat();
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.True(cap.Read(f), $"frame {i} missing");
+            Assert.Equal(new Size(150, 100), f.Size());
+            // A corner far from the outline keeps the frame's own grey: frames come back in the order given.
+            Assert.InRange(f.At<Vec3b>(95, 145).Item1, 10 * i - 3, 10 * i + 3);
+        }
+        Assert.False(cap.Read(f) && !f.Empty());
+    }
+}
