@@ -82,6 +82,17 @@ public static class OverlayStyle
         Cv2.PutText(bgr, label, new Point(x, y), HersheyFonts.HersheySimplex, fontScale, Scalar.Black, thick + 2, LineTypes.AntiAlias);
         Cv2.PutText(bgr, label, new Point(x, y), HersheyFonts.HersheySimplex, fontScale, color, thick, LineTypes.AntiAlias);
     }
+
+    /// <summary>Writes <paramref name="text"/> in white on a black box in the bottom-left corner.</summary>
+    public static void DrawCaption(Mat bgr, string text)
+    {
+        double fs = Math.Max(0.4, Math.Max(bgr.Width, bgr.Height) / 1600.0);
+        int thick = Math.Max(1, (int)Math.Round(fs * 1.5));
+        var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, fs, thick, out int baseline);
+        int pad = 4, x = pad, y = bgr.Height - size.Height - baseline - 3 * pad;
+        Cv2.Rectangle(bgr, new Rect(x, y, size.Width + 2 * pad, size.Height + baseline + 2 * pad), Scalar.Black, -1);
+        Cv2.PutText(bgr, text, new Point(x + pad, y + pad + size.Height), HersheyFonts.HersheySimplex, fs, Scalar.White, thick, LineTypes.AntiAlias);
+    }
 }
 
 /// <summary>

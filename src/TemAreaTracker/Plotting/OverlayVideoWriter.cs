@@ -93,7 +93,10 @@ public sealed class OverlayVideoWriter : IDisposable
     public double BusyS => TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)).TotalSeconds;
 
     /// <summary>Queues one frame; takes ownership of <paramref name="gray8"/> (8-bit, one channel, frame size).</summary>
-    public void Add(Mat gray8, IReadOnlyList<OverlayMark> marks)
+    /// <param name="gray8">Display pixels.</param>
+    /// <param name="marks">Outlines to draw.</param>
+    /// <param name="caption">Text for the bottom-left corner (e.g. "frame 12  t = 6 s"), or null.</param>
+    public void Add(Mat gray8, IReadOnlyList<OverlayMark> marks, string? caption = null)
     {
         if (_failure is not null || _completed)
         {
@@ -101,10 +104,10 @@ public sealed class OverlayVideoWriter : IDisposable
             Complete();
             throw new InvalidOperationException($"{Path}: writer already completed");
         }
-        _ordered.Add(Task.Run(() => Render(gray8, marks)));
+        _ordered.Add(Task.Run(() => Render(gray8, marks, caption)));
     }
 
-    private (byte[]? Jpeg, Mat? Bgr) Render(Mat gray8, IReadOnlyList<OverlayMark> marks)
+    private (byte[]? Jpeg, Mat? Bgr) Render(Mat gray8, IReadOnlyList<OverlayMark> marks, string? caption)
     {
         long t0 = Stopwatch.GetTimestamp();
         using (gray8)
@@ -113,6 +116,7 @@ public sealed class OverlayVideoWriter : IDisposable
             Cv2.CvtColor(gray8, bgr, ColorConversionCodes.GRAY2BGR);
             foreach (var m in marks)
                 OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label);
+            if (caption is not null) OverlayStyle.DrawCaption(bgr, caption);
             if (!_raw)
             {
                 Interlocked.Add(ref _busyTicks, Stopwatch.GetElapsedTime(t0).Ticks);

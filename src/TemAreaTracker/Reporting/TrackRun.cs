@@ -234,7 +234,10 @@ public static class TrackRun
                     display!.Apply(frame.Pixels, gray8);
                     if (wanted)
                         sampler.Offer(frame.Index, () => new ContactSheetPanel(frame.Index, timeS, overlay is null ? gray8 : gray8.Clone(), marks));
-                    if (overlay is not null) overlay.Add(gray8, marks);
+                    if (overlay is not null)
+                        overlay.Add(gray8, marks, cal.TimeIsFrameIndex
+                            ? $"frame {frame.Index}"
+                            : string.Create(CultureInfo.InvariantCulture, $"frame {frame.Index}   t = {timeS:0.###} s"));
                     else if (!wanted || !sampler.Holds(frame.Index)) gray8.Dispose();
                 }
                 framesRead++;
