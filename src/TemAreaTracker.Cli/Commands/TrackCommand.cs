@@ -108,6 +108,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
             Calibration = settings.Calibration,
             OutputDirectory = settings.Out!,
             Overwrite = settings.Force,
+            OnWarning = w => StdErr.WriteLine($"temtrack: warning: {w}"),
             Parameters = new Dictionary<string, string?>
             {
                 ["movie"] = movieArg,
@@ -119,7 +120,6 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
 
         foreach (var w in early) StdErr.WriteLine($"temtrack: warning: {w}");
         var result = RunWithProgress(request, movie, cancellationToken);
-        foreach (var w in result.Warnings) StdErr.WriteLine($"temtrack: warning: {w}");
         if (!result.Calibration.IsSpatiallyCalibrated)
             StdErr.WriteLine("temtrack: WARNING: NO PIXEL SIZE — every area is in px^2, not nm^2; pass --pixel-size-nm or --scale-bar-nm to calibrate");
         WriteSummary(result);

@@ -52,6 +52,9 @@ public sealed record TrackRunRequest
     /// <summary>Further parameters to record in run.json (e.g. the command line).</summary>
     public IReadOnlyDictionary<string, string?> Parameters { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>Receives each warning as soon as it is known (calibration ones before the first frame is tracked).</summary>
+    public Action<string>? OnWarning { get; init; }
+
     /// <summary>Receives progress once per frame (on the tracking thread).</summary>
     public IProgress<TrackProgress>? Progress { get; init; }
 
@@ -160,6 +163,7 @@ public static class TrackRun
         var total = Stopwatch.StartNew();
         var timings = new Dictionary<string, double>();
         var warnings = new List<string>();
+        void Warn(string w) { warnings.Add(w); req.OnWarning?.Invoke(w); }
         DateTime startedUtc = DateTime.UtcNow;
 
         var sw = Stopwatch.StartNew();
@@ -182,7 +186,7 @@ public static class TrackRun
         OverlayVideoWriter? overlay = null;
         DisplayWindow? display = null;
         double overlayFps = 10;
-        int framesRead = 0;
+        int framesRead = 0, firstWidth = 0, firstHeight = 0;
         var sampler = new ContactSheetSampler(req.ContactSheetFrames, movie.FrameCount);
         var clock = Stopwatch.StartNew();
         try
@@ -200,16 +204,21 @@ public static class TrackRun
                 if (framesRead == 0)
                 {
                     cal = CalibrationResolver.Resolve(movie.Calibration, req.Calibration, () => ScaleBarDetector.Find(frame.Pixels), movieName);
-                    warnings.AddRange(cal.Warnings);
+                    foreach (var w in cal.Warnings) Warn(w);
                     outlines = req.Outlines ?? AutoOutlines(req.DetectOutlines!, frame, movieName);
-                    ValidateOutlines(outlines, frame.Width, frame.Height, req.OutlineSource, warnings);
+                    var outlineWarnings = new List<string>();
+                    ValidateOutlines(outlines, frame.Width, frame.Height, req.OutlineSource, outlineWarnings);
+                    foreach (var w in outlineWarnings) Warn(w);
                     tracker = new Tracker(outlines, req.TrackOptions);
                     display = DisplayWindow.FromFirstFrame(frame.Pixels);
                     if (cal.Calibration.FrameIntervalS is double dt) overlayFps = Math.Clamp(Math.Round(1 / dt, 3), 5, 30);
                     if (req.WriteOverlayVideo)
                         overlay = new OverlayVideoWriter(Path.Combine(temp, OverlayAvi), frame.Width, frame.Height, overlayFps);
+                    (firstWidth, firstHeight) = (frame.Width, frame.Height);
                     clock.Restart();
                 }
+                else if (frame.Width != firstWidth || frame.Height != firstHeight)
+                    throw new InvalidDataException($"{movieName}: frame {frame.Index} is {frame.Width}x{frame.Height} px but frame 0 was {firstWidth}x{firstHeight} px");
                 track.Start();
                 var result = tracker!.Process(frame);
                 track.Stop();
@@ -246,9 +255,9 @@ public static class TrackRun
             if (framesRead == 0)
                 throw new InvalidDataException($"{movieName}: the movie has no frames");
             if (movie.StoppedEarly is string why)
-                warnings.Add($"movie {why}: tracked the {framesRead} frames that could be read (0..{framesRead - 1})");
+                Warn($"movie {why}: tracked the {framesRead} frames that could be read (0..{framesRead - 1})");
             else if (movie.FrameCount is int n && n != framesRead)
-                warnings.Add($"movie declares {n} frames but {framesRead} were read: tracked those");
+                Warn($"movie declares {n} frames but {framesRead} were read: tracked those");
 
             if (overlay is not null)
             {

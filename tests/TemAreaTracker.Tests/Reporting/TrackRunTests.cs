@@ -252,6 +252,22 @@ public sealed class TrackRunTests : IDisposable
         Assert.All(seen, p => Assert.Equal(5, p.FrameCount));
     }
 
+    [Fact]
+    public void Run_CalibrationWarnings_ArriveBeforeTracking()
+    {
+        var events = new List<string>();
+        TrackRun.Run(new TrackRunRequest
+        {
+            Movie = new SyntheticMovie(MoviePath, frames: 3),
+            Outlines = SyntheticMovie.Outlines(),
+            OutputDirectory = Path.Combine(_root, "out"),
+            OnWarning = w => events.Add("warning: " + w),
+            Progress = new SyncProgress(p => events.Add($"frame {p.FramesDone}")),
+        });
+        int firstFrame = events.IndexOf("frame 1");
+        Assert.True(events.FindIndex(e => e.StartsWith("warning: no pixel size")) is int i && i >= 0 && i < firstFrame);
+    }
+
     private sealed class SyncProgress(Action<TrackProgress> report) : IProgress<TrackProgress>
     {
         public void Report(TrackProgress value) => report(value);
