@@ -103,7 +103,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         {
             Movie = movie,
             Outlines = outlines,
-            DetectOutlines = outlines is null ? ParticleDetector.Detect : null,
+            DetectOutlines = outlines is null ? f => ParticleDetector.Detect(f) : null,
             OutlineSource = settings.Rois ?? "auto",
             Calibration = settings.Calibration,
             OutputDirectory = settings.Out!,

@@ -267,6 +267,11 @@ public static class TrackRun
                 timings["overlay_encode_s"] = overlay.BusyS;
             }
         }
+        catch
+        {
+            sampler.Dispose(); // frees the kept frames now rather than at finalisation
+            throw;
+        }
         finally
         {
             overlay?.Dispose();
