@@ -148,7 +148,11 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
     private TrackRunResult RunWithProgress(TrackRunRequest request, Movie movie, CancellationToken ct)
     {
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(movie.SourcePath));
-        bool terminal = _console.Profile.Capabilities.Interactive && _console.Profile.Capabilities.Ansi && !Console.IsOutputRedirected;
+        // A live bar only on a terminal: the process stdout must not be redirected (a console writing elsewhere,
+        // e.g. a test console, is trusted on its own capabilities); plain lines otherwise.
+        var caps = _console.Profile.Capabilities;
+        var output = _console.Profile.Out;
+        bool terminal = caps.Interactive && caps.Ansi && (output.IsTerminal || !ReferenceEquals(output.Writer, Console.Out));
         if (terminal)
         {
             return _console.Progress()

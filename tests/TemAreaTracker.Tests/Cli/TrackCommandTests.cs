@@ -153,6 +153,21 @@ public sealed class TrackCommandTests : IDisposable
     }
 
     [Fact]
+    public void Track_Terminal_ShowsProgressBarWithFramesPerSecond()
+    {
+        var (movie, rois) = Inputs(p => new SyntheticMovie(p, frames: 10));
+        _console.Interactive().EmitAnsiSequences();
+        _console.Profile.Capabilities.Ansi = true;
+        Assert.Equal(0, Run("track", movie, "--rois", rois, "--pixel-size-nm", "1", "--frame-interval-s", "1", "--out", P("out")));
+        string stdout = _console.Output;
+        Assert.Contains("tracking movie.avi", stdout);
+        Assert.Contains("10/10 frames", stdout);
+        Assert.Contains("frames/s", stdout);
+        Assert.DoesNotContain("track: ", stdout);
+        Assert.Contains("particle-A", stdout);
+    }
+
+    [Fact]
     public void Track_Uncalibrated_LoudWarningOnStderr_TableInPx2()
     {
         var (movie, rois) = Inputs(p => new SyntheticMovie(p, frames: 3));
