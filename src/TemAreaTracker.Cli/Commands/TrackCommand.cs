@@ -209,6 +209,14 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
                 double.IsFinite(p.GrowthPercent) ? p.GrowthPercent.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + " %" : "–",
                 (100 * p.OkFraction).ToString("0", CultureInfo.InvariantCulture) + " %");
         _console.Write(table);
+        var c = r.Calibration.Calibration;
+        string px = c.PixelWidthNm is double w
+            ? string.Create(CultureInfo.InvariantCulture, $"pixel {w:G4}{(c.PixelHeightNm is double h && h != w ? $" x {h:G4}" : "")} nm ({c.PixelSizeSource})")
+            : "no pixel size (areas in px²)";
+        string dt = c.FrameIntervalS is double s
+            ? string.Create(CultureInfo.InvariantCulture, $"frame interval {s:G4} s ({c.FrameIntervalSource})")
+            : "no frame interval (time = frame index)";
+        _console.WriteLine($"calibration: {px}, {dt}");
         _console.WriteLine($"outputs: {r.OutputDirectory}");
     }
 

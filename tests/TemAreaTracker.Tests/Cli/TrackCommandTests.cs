@@ -148,6 +148,7 @@ public sealed class TrackCommandTests : IDisposable
         Assert.Contains("growth", stdout);
         Assert.Contains("100 %", stdout); // every frame ok with the placeholder tracker
         Assert.Contains("no frame interval", _stderr.ToString());
+        Assert.Contains("calibration: pixel 0.5 nm (--pixel-size-nm), no frame interval (time = frame index)", stdout);
         foreach (var f in new[] { "areas.csv", "areas.png", "areas.svg", "overlay.avi", "contact-sheet.png", "outlines.zip", "run.json" })
             Assert.True(File.Exists(P("out/" + f)), f);
     }
