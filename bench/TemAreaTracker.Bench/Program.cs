@@ -1,25 +1,24 @@
-// Benchmarks run on demand: dotnet run -c Release --project bench/TemAreaTracker.Bench -- [name ...]
-// Each benchmark is a static method registered below by name; with no name, the list is printed.
+// Benchmarks run on demand: dotnet run -c Release --project bench/TemAreaTracker.Bench -- NAME [options]
+// With no name, the list is printed. Each prints a table of medians and ratios against a baseline in the same run.
 using TemAreaTracker.Bench;
 
-var benchmarks = new Dictionary<string, (string Description, Action Run)>(StringComparer.OrdinalIgnoreCase)
+var benchmarks = new Dictionary<string, (string Description, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
 {
-    ["fit"] = ("one particle's sphere-diffusion fit with profile interval and 1000 bootstrap resamples (target < 1 s)", FitBenchmark.Run),
+    ["fit"] = ("one particle's sphere-diffusion fit with profile interval and 1000 bootstrap resamples (target < 1 s)",
+        _ => { FitBenchmark.Run(); return 0; }),
+    ["track"] = ("track on a 1024x1024 8-bit movie, 5 particles, TIFF and MJPG vs decode-only [--frames 200] [--runs 3] [--dir DIR]",
+        TrackBenchmark.Run),
 };
 
 if (args.Length == 0)
 {
-    Console.WriteLine("usage: dotnet run -c Release --project bench/TemAreaTracker.Bench -- NAME [NAME ...]");
-    foreach (var (name, (description, _)) in benchmarks) Console.WriteLine($"  {name,-12} {description}");
+    Console.WriteLine("usage: dotnet run -c Release --project bench/TemAreaTracker.Bench -- NAME [options]");
+    foreach (var (name, (description, _)) in benchmarks) Console.WriteLine($"  {name,-8} {description}");
     return 0;
 }
-foreach (string name in args)
+if (!benchmarks.TryGetValue(args[0], out var b))
 {
-    if (!benchmarks.TryGetValue(name, out var b))
-    {
-        Console.Error.WriteLine($"unknown benchmark '{name}'; known: {string.Join(", ", benchmarks.Keys)}");
-        return 2;
-    }
-    b.Run();
+    Console.Error.WriteLine($"unknown benchmark '{args[0]}'; known: {string.Join(", ", benchmarks.Keys)}");
+    return 2;
 }
-return 0;
+return b.Run(args[1..]);

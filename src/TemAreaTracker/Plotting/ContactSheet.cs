@@ -1,0 +1,193 @@
+using System.Globalization;
+using OpenCvSharp;
+
+namespace TemAreaTracker.Plotting;
+
+/// <summary>One frame kept for the contact sheet: its 8-bit display pixels, time and outlines.</summary>
+/// <param name="FrameIndex">Zero-based frame index.</param>
+/// <param name="TimeS">Time of the frame in s (or frame index when uncalibrated).</param>
+/// <param name="Gray8">8-bit display pixels (owned by the panel).</param>
+/// <param name="Marks">Outlines to draw.</param>
+public sealed record ContactSheetPanel(int FrameIndex, double TimeS, Mat Gray8, IReadOnlyList<OverlayMark> Marks) : IDisposable
+{
+    public void Dispose() => Gray8.Dispose();
+}
+
+/// <summary>
+/// Chooses which frames of a stream go on the contact sheet: evenly spaced over the movie, first and last included.
+/// </summary>
+/// <remarks>
+/// With a known frame count the targets are fixed in advance and only those frames are copied. With an unknown count
+/// (some videos) a bounded reservoir keeps every <c>stride</c>-th frame, halving itself and doubling the stride when
+/// full, and the last frame is always kept, so memory is bounded whatever the length and the picks stay within one
+/// stride of even spacing. A truncated movie falls back on the reservoir in the same way.
+/// </remarks>
+public sealed class ContactSheetSampler : IDisposable
+{
+    private readonly int _panels;
+    private readonly int _capacity;
+    private readonly HashSet<int> _targets = [];
+    private readonly SortedDictionary<int, ContactSheetPanel> _kept = [];
+    private ContactSheetPanel? _last;
+    private int _stride = 1;
+
+    /// <summary>Starts a sampler for <paramref name="panels"/> frames.</summary>
+    /// <param name="panels">Frames on the sheet (≥ 2).</param>
+    /// <param name="frameCount">Frames the movie declares, or null when unknown.</param>
+    /// <param name="reservoir">Frames the reservoir may hold (≥ 2 × panels).</param>
+    public ContactSheetSampler(int panels, int? frameCount, int reservoir = 16)
+    {
+        if (panels < 2) throw new ArgumentOutOfRangeException(nameof(panels), $"need at least 2 panels, got {panels}");
+        _panels = panels;
+        _capacity = Math.Max(2 * panels, reservoir);
+        FrameCount = frameCount;
+        if (frameCount is int n && n > 0)
+            foreach (int t in EvenTargets(n, panels)) _targets.Add(t);
+    }
+
+    /// <summary>Declared frame count, or null.</summary>
+    public int? FrameCount { get; }
+
+    /// <summary>Frames currently held (bounded by the reservoir plus the targets).</summary>
+    public int Held => _kept.Count + (_last is null ? 0 : 1);
+
+    /// <summary>Evenly spaced indices over <paramref name="count"/> frames, first and last included, distinct.</summary>
+    public static IReadOnlyList<int> EvenTargets(int count, int panels) =>
+        Enumerable.Range(0, panels).Select(i => (int)Math.Round(i * (count - 1) / (double)(panels - 1))).Distinct().ToList();
+
+    /// <summary>True when frame <paramref name="index"/> should be offered (so the caller copies only those).</summary>
+    public bool Wants(int index) => _targets.Contains(index) || index % _stride == 0 || FrameCount is null;
+
+    /// <summary>True when frame <paramref name="index"/> is currently kept (its pixels now belong to the sampler).</summary>
+    public bool Holds(int index) => _kept.ContainsKey(index) || _last?.FrameIndex == index;
+
+    /// <summary>Offers frame <paramref name="index"/>; <paramref name="capture"/> is called only if the frame is kept.</summary>
+    public void Offer(int index, Func<ContactSheetPanel> capture)
+    {
+        bool target = _targets.Contains(index);
+        bool reservoir = index % _stride == 0;
+        if (target || reservoir)
+        {
+            _kept[index] = capture();
+            if (!target && _kept.Count(k => !_targets.Contains(k.Key)) > _capacity) Thin();
+        }
+        else if (FrameCount is null)
+        {
+            _last?.Dispose();
+            _last = capture();
+        }
+        if (_last is not null && _kept.ContainsKey(index)) { _last.Dispose(); _last = null; }
+    }
+
+    private void Thin()
+    {
+        _stride *= 2;
+        foreach (var k in _kept.Keys.Where(k => !_targets.Contains(k) && k % _stride != 0).ToList())
+        {
+            _kept[k].Dispose();
+            _kept.Remove(k);
+        }
+    }
+
+    /// <summary>Picks the panels for a movie of which <paramref name="framesRead"/> frames were read (ownership passes to the caller).</summary>
+    public IReadOnlyList<ContactSheetPanel> Pick(int framesRead)
+    {
+        var pool = new SortedDictionary<int, ContactSheetPanel>(_kept);
+        if (_last is not null) pool[_last.FrameIndex] = _last;
+        _kept.Clear();
+        _last = null;
+        var picked = new List<ContactSheetPanel>();
+        if (framesRead <= 0 || pool.Count == 0) return picked;
+        foreach (int t in EvenTargets(framesRead, _panels))
+        {
+            var best = pool.Keys.OrderBy(k => Math.Abs(k - t)).FirstOrDefault(-1);
+            if (best < 0) break;
+            picked.Add(pool[best]);
+            pool.Remove(best);
+        }
+        foreach (var p in pool.Values) p.Dispose();
+        return picked.OrderBy(p => p.FrameIndex).ToList();
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in _kept.Values) p.Dispose();
+        _kept.Clear();
+        _last?.Dispose();
+        _last = null;
+    }
+}
+
+/// <summary>Renders a row of frames with their outlines and time labels, like the paper's Figure 2a–e.</summary>
+public static class ContactSheet
+{
+    /// <summary>
+    /// Draws <paramref name="panels"/> side by side, each scaled to <paramref name="panelWidthPx"/>, lettered (a), (b), …
+    /// and labelled with its time, and saves a PNG.
+    /// </summary>
+    /// <param name="path">Output .png.</param>
+    /// <param name="panels">Frames in order.</param>
+    /// <param name="timeUnit">Unit shown after the time ("s", or "frame" when uncalibrated).</param>
+    /// <param name="panelWidthPx">Width of each panel in px (frames are scaled, aspect kept, never enlarged above 2×).</param>
+    /// <param name="nmPerPixel">Pixel size for a scale bar on the first panel, or null for none.</param>
+    public static void Save(string path, IReadOnlyList<ContactSheetPanel> panels, string timeUnit = "s", int panelWidthPx = 360, double? nmPerPixel = null)
+    {
+        if (panels.Count == 0) throw new ArgumentException("no panels to draw", nameof(panels));
+        int fw = panels[0].Gray8.Width, fh = panels[0].Gray8.Height;
+        double scale = Math.Min(2.0, panelWidthPx / (double)fw);
+        int pw = (int)Math.Round(fw * scale), ph = (int)Math.Round(fh * scale);
+        const int gap = 6;
+        int width = panels.Count * pw + (panels.Count + 1) * gap, height = ph + 2 * gap;
+        using var sheet = new Mat(height, width, MatType.CV_8UC3, Scalar.White);
+        for (int i = 0; i < panels.Count; i++)
+        {
+            var p = panels[i];
+            using var small = new Mat();
+            Cv2.Resize(p.Gray8, small, new Size(pw, ph), 0, 0, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Cubic);
+            using var bgr = new Mat();
+            Cv2.CvtColor(small, bgr, ColorConversionCodes.GRAY2BGR);
+            foreach (var m in p.Marks)
+                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, scale);
+            string letter = $"({(char)('a' + i % 26)})";
+            string time = timeUnit == "s"
+                ? $"t = {p.TimeS.ToString(p.TimeS >= 100 ? "F0" : "0.##", CultureInfo.InvariantCulture)} s"
+                : $"frame {p.FrameIndex}";
+            Label(bgr, letter, top: true);
+            Label(bgr, time, top: false);
+            if (i == 0 && nmPerPixel is double nm && nm > 0) ScaleBar(bgr, nm / scale);
+            using var dst = new Mat(sheet, new Rect(gap + i * (pw + gap), gap, pw, ph));
+            bgr.CopyTo(dst);
+        }
+        Cv2.ImWrite(path, sheet);
+    }
+
+    private static void Label(Mat bgr, string text, bool top)
+    {
+        double fs = Math.Max(0.45, bgr.Width / 520.0);
+        int thick = Math.Max(1, (int)Math.Round(fs * 1.5));
+        var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, fs, thick, out int baseline);
+        int pad = 4;
+        int x = pad, y = top ? pad : bgr.Height - size.Height - baseline - 3 * pad;
+        Cv2.Rectangle(bgr, new Rect(x, y, size.Width + 2 * pad, size.Height + baseline + 2 * pad), Scalar.Black, -1);
+        Cv2.PutText(bgr, text, new Point(x + pad, y + pad + size.Height), HersheyFonts.HersheySimplex, fs, Scalar.White, thick, LineTypes.AntiAlias);
+    }
+
+    /// <summary>A white bar of a round length (1, 2 or 5 × 10^k nm) about a fifth of the panel wide, bottom right.</summary>
+    private static void ScaleBar(Mat bgr, double nmPerPanelPx)
+    {
+        double target = bgr.Width / 5.0 * nmPerPanelPx;
+        double pow = Math.Pow(10, Math.Floor(Math.Log10(target)));
+        double nice = new[] { 1.0, 2.0, 5.0, 10.0 }.Select(m => m * pow).Last(v => v <= target);
+        int len = (int)Math.Round(nice / nmPerPanelPx);
+        string text = nice >= 1000 ? $"{nice / 1000:0.#} um" : $"{nice:0.#} nm";
+        double fs = Math.Max(0.45, bgr.Width / 520.0);
+        int thick = Math.Max(1, (int)Math.Round(fs * 1.5));
+        var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, fs, thick, out int baseline);
+        int barH = Math.Max(3, bgr.Height / 90);
+        int x1 = bgr.Width - 10, x0 = x1 - len, y1 = bgr.Height - 10, y0 = y1 - barH;
+        var box = new Rect(Math.Min(x0, x1 - size.Width) - 6, y0 - size.Height - baseline - 10, Math.Max(len, size.Width) + 12, y1 - y0 + size.Height + baseline + 16);
+        Cv2.Rectangle(bgr, box, Scalar.Black, -1);
+        Cv2.Rectangle(bgr, new Point(x0, y0), new Point(x1, y1), Scalar.White, -1);
+        Cv2.PutText(bgr, text, new Point(x1 - (len + size.Width) / 2, y0 - baseline - 4), HersheyFonts.HersheySimplex, fs, Scalar.White, thick, LineTypes.AntiAlias);
+    }
+}

@@ -1,0 +1,256 @@
+using System.Security.Cryptography;
+using OpenCvSharp;
+using TemAreaTracker.IO;
+using TemAreaTracker.Plotting;
+using TemAreaTracker.Reporting;
+using TemAreaTracker.Tracking;
+using Xunit;
+
+namespace TemAreaTracker.Tests.Reporting;
+
+public class ParticleAreaRowTests
+{
+    private static readonly Outline Square10 = new("sq", new[] { new Point2d(0, 0), new Point2d(10, 0), new Point2d(10, 10), new Point2d(0, 10) });
+
+    [Theory]
+    [InlineData(TrackQuality.OutOfView)]
+    [InlineData(TrackQuality.Lost)]
+    public void From_NoMeasurement_NeverInventsAnArea(TrackQuality q)
+    {
+        // Even if a tracker hands back a number, an out-of-view or lost particle gets no area.
+        var row = ParticleAreaRow.From(new ParticleMeasurement("sq", 3, Square10, 100, 2, q), 1.5, Calibration.FromPixelSize(2, "test"));
+        Assert.False(row.HasArea);
+        Assert.True(double.IsNaN(row.AreaPx));
+        Assert.True(double.IsNaN(row.AreaNm2));
+        Assert.Equal(1.5, row.TimeS);
+        Assert.Equal(q, row.Quality);
+    }
+
+    [Fact]
+    public void From_NonSquarePixels_ScalesAreaAndPerimeterPerAxis()
+    {
+        var cal = new Calibration { PixelWidthNm = 2, PixelHeightNm = 3, PixelSizeSource = "test" };
+        var row = ParticleAreaRow.From(new ParticleMeasurement("sq", 0, Square10, 100, 4, TrackQuality.Weak), 0, cal);
+        Assert.Equal(600, row.AreaNm2, 9);
+        Assert.Equal(24, row.AreaSigmaNm2, 9);
+        Assert.Equal(2 * 20 + 2 * 30, row.PerimeterNm, 9);
+        Assert.Equal(5, row.CentroidXPx, 9);
+        Assert.True(row.HasArea);
+    }
+
+    [Fact]
+    public void Summary_GrowthFromFirstToLastMeasured_OkFraction()
+    {
+        var rows = new[]
+        {
+            new ParticleAreaRow("a", 0, 0, 100, 400, 0, 0, 0, 0, 0, TrackQuality.Ok),
+            new ParticleAreaRow("a", 1, 1, 150, 600, 0, 0, 0, 0, 0, TrackQuality.Weak),
+            new ParticleAreaRow("a", 2, 2, double.NaN, double.NaN, 0, 0, 0, 0, 0, TrackQuality.Lost),
+            new ParticleAreaRow("a", 3, 3, 200, 800, 0, 0, 0, 0, 0, TrackQuality.Ok),
+        };
+        var s = Assert.Single(ParticleSummary.Of(rows));
+        Assert.Equal(400, s.InitialArea);
+        Assert.Equal(800, s.FinalArea);
+        Assert.Equal(100, s.GrowthPercent, 9);
+        Assert.Equal(0.5, s.OkFraction);
+        Assert.Equal(3, s.MeasuredFrames);
+    }
+}
+
+public class AreaCsvWriterTests
+{
+    [Fact]
+    public void Write_MissingValuesEmpty_QualitySpelledOut_OrderedByParticleThenFrame()
+    {
+        var rows = new[]
+        {
+            new ParticleAreaRow("b", 1, 0.5, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, TrackQuality.OutOfView),
+            new ParticleAreaRow("b", 0, 0.0, 10, 2.5, 0.1, 1.78, 3, 4, 5, TrackQuality.Weak),
+            new ParticleAreaRow("a", 0, 0.0, 12.25, 3.0625, 0.2, 1.9, 6, 7, 8, TrackQuality.Ok),
+            new ParticleAreaRow("a", 1, 0.5, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, TrackQuality.Lost),
+        };
+        var sw = new StringWriter();
+        AreaCsvWriter.Write(sw, rows);
+        var lines = sw.ToString().TrimEnd('\n').Split('\n');
+        Assert.Equal(string.Join(",", AreaCsvWriter.Columns), lines[0]);
+        Assert.Equal("b,0,0,10,2.5,0.1,1.78,3,4,5,weak", lines[1]);
+        Assert.Equal("b,1,0.5,,,,,,,,out_of_view", lines[2]);
+        Assert.Equal("a,0,0,12.25,3.0625,0.2,1.9,6,7,8,ok", lines[3]);
+        Assert.Equal("a,1,0.5,,,,,,,,lost", lines[4]);
+    }
+
+    [Fact]
+    public void Write_QuotesParticleNamesWithCommas()
+    {
+        var sw = new StringWriter();
+        AreaCsvWriter.Write(sw, [new ParticleAreaRow("cluster, left", 0, 0, 1, 1, 0, 1, 0, 0, 1, TrackQuality.Ok)]);
+        Assert.StartsWith("\"cluster, left\",0,", sw.ToString().Split('\n')[1]);
+    }
+
+    [Theory]
+    [InlineData(TrackQuality.Ok, "ok")]
+    [InlineData(TrackQuality.Weak, "weak")]
+    [InlineData(TrackQuality.OutOfView, "out_of_view")]
+    [InlineData(TrackQuality.Lost, "lost")]
+    public void QualityName_RoundTrips(TrackQuality q, string name)
+    {
+        Assert.Equal(name, ParticleAreaRow.QualityName(q));
+        Assert.Equal(q, ParticleAreaRow.ParseQuality(name));
+    }
+}
+
+public class ContactSheetSamplerTests
+{
+    private static ContactSheetPanel Panel(int i) => new(i, i, new Mat(4, 4, MatType.CV_8UC1), []);
+
+    [Fact]
+    public void KnownCount_KeepsExactlyEvenlySpacedFrames_FirstAndLast()
+    {
+        using var s = new ContactSheetSampler(5, 101);
+        for (int i = 0; i < 101; i++) if (s.Wants(i)) s.Offer(i, () => Panel(i));
+        var picked = s.Pick(101);
+        Assert.Equal(new[] { 0, 25, 50, 75, 100 }, picked.Select(p => p.FrameIndex));
+        foreach (var p in picked) p.Dispose();
+    }
+
+    [Fact]
+    public void UnknownCount_BoundedMemory_PicksNearEvenSpacingWithLastFrame()
+    {
+        using var s = new ContactSheetSampler(5, null, reservoir: 16);
+        int maxHeld = 0;
+        for (int i = 0; i < 5000; i++)
+        {
+            if (s.Wants(i)) s.Offer(i, () => Panel(i));
+            maxHeld = Math.Max(maxHeld, s.Held);
+        }
+        Assert.True(maxHeld <= 18, $"held {maxHeld} frames");
+        var picked = s.Pick(5000).Select(p => p.FrameIndex).ToArray();
+        Assert.Equal(5, picked.Length);
+        Assert.Equal(0, picked[0]);
+        Assert.Equal(4999, picked[^1]);
+        var even = ContactSheetSampler.EvenTargets(5000, 5);
+        for (int k = 0; k < 5; k++) Assert.InRange(picked[k], even[k] - 5000 / 8, even[k] + 5000 / 8);
+    }
+
+    [Fact]
+    public void TruncatedKnownCount_FallsBackOnReservoir()
+    {
+        using var s = new ContactSheetSampler(5, 1000);
+        for (int i = 0; i < 300; i++) if (s.Wants(i)) s.Offer(i, () => Panel(i));
+        var picked = s.Pick(300).Select(p => p.FrameIndex).ToArray();
+        Assert.Equal(5, picked.Length);
+        Assert.Equal(0, picked[0]);
+        Assert.InRange(picked[^1], 250, 299);
+    }
+
+    [Fact]
+    public void FewerFramesThanPanels_PicksEachOnce()
+    {
+        using var s = new ContactSheetSampler(5, 3);
+        for (int i = 0; i < 3; i++) if (s.Wants(i)) s.Offer(i, () => Panel(i));
+        Assert.Equal(new[] { 0, 1, 2 }, s.Pick(3).Select(p => p.FrameIndex));
+    }
+}
+
+public sealed class InputHashTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("hash-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, true);
+
+    [Fact]
+    public void File_IsSha256OfBytes()
+    {
+        string f = Path.Combine(_root, "a.bin");
+        var bytes = Enumerable.Range(0, 3_000_000).Select(i => (byte)(i * 7)).ToArray();
+        File.WriteAllBytes(f, bytes);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), InputHash.Sha256(f));
+    }
+
+    [Fact]
+    public void Folder_ChangesWithNamesAndContents_NotWithCreationOrder()
+    {
+        string d1 = Directory.CreateDirectory(Path.Combine(_root, "d1")).FullName;
+        string d2 = Directory.CreateDirectory(Path.Combine(_root, "d2")).FullName;
+        File.WriteAllText(Path.Combine(d1, "f001.png"), "one");
+        File.WriteAllText(Path.Combine(d1, "f002.png"), "two");
+        File.WriteAllText(Path.Combine(d2, "f002.png"), "two");
+        File.WriteAllText(Path.Combine(d2, "f001.png"), "one");
+        Assert.Equal(InputHash.Sha256(d1), InputHash.Sha256(d2));
+        File.Move(Path.Combine(d2, "f002.png"), Path.Combine(d2, "f003.png"));
+        Assert.NotEqual(InputHash.Sha256(d1), InputHash.Sha256(d2));
+        File.WriteAllText(Path.Combine(d1, "f001.png"), "uno");
+        File.Move(Path.Combine(d2, "f003.png"), Path.Combine(d2, "f002.png"));
+        Assert.NotEqual(InputHash.Sha256(d1), InputHash.Sha256(d2));
+    }
+}
+
+public sealed class AreaPlotTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("plot-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, true);
+
+    [Fact]
+    public void Save_WritesPngAndSvg_LegendNamesEachParticle()
+    {
+        var rows = Enumerable.Range(0, 20).SelectMany(f => new[]
+        {
+            new ParticleAreaRow("p1", f, f * 0.5, 100 + f, 25 + f / 4.0, 0, 0, 0, 0, 0, TrackQuality.Ok),
+            new ParticleAreaRow("p2", f, f * 0.5, 200 + f, 50 + f / 4.0, 0, 0, 0, 0, 0, f == 7 ? TrackQuality.Lost : TrackQuality.Ok),
+        }).ToList();
+        var plot = AreaPlot.Create(rows, ["p1", "p2"], calibrated: true, timeIsFrameIndex: false);
+        string png = Path.Combine(_root, "areas.png"), svg = Path.Combine(_root, "areas.svg");
+        AreaPlot.Save(plot, png, svg);
+        using var img = Cv2.ImRead(png);
+        Assert.Equal(new Size(900, 560), img.Size());
+        string text = File.ReadAllText(svg);
+        Assert.Contains("Projected area (nm²)", text);
+        Assert.Contains("Time (s)", text);
+        Assert.Matches(@">\s*p2\s*<", text);
+        // The lost frame splits p2 into two runs; the legend still lists it once.
+        Assert.Equal(3, plot.GetPlottables().Count());
+        Assert.Equal(2, plot.GetPlottables().SelectMany(p => p.LegendItems).Count(li => !string.IsNullOrEmpty(li.LabelText)));
+    }
+
+    [Fact]
+    public void Create_Uncalibrated_AxesSaySo()
+    {
+        var rows = new[] { new ParticleAreaRow("p1", 0, 0, 100, double.NaN, double.NaN, double.NaN, 1, 1, double.NaN, TrackQuality.Ok) };
+        var plot = AreaPlot.Create(rows, ["p1"], calibrated: false, timeIsFrameIndex: true);
+        Assert.Contains("px²", plot.Axes.Left.Label.Text);
+        Assert.Contains("1 frame = 1 s", plot.Axes.Bottom.Label.Text);
+    }
+}
+
+public sealed class OverlayVideoWriterTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("overlay-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, true);
+
+    [Fact]
+    public void Add_ParallelEncoding_KeepsFrameOrderAndSize()
+    {
+        string path = Path.Combine(_root, "overlay.avi");
+        var outline = new Outline("p1", Enumerable.Range(0, 32).Select(k => new Point2d(60 + 20 * Math.Cos(k * Math.PI / 16), 40 + 20 * Math.Sin(k * Math.PI / 16))).ToArray());
+        using (var w = new OverlayVideoWriter(path, 150, 100, 10, queueLength: 4))
+        {
+            Assert.True(w.IsRawMuxing, "FFmpeg raw muxing unavailable: the slow fallback is in use");
+            for (int i = 0; i < 20; i++)
+                w.Add(new Mat(100, 150, MatType.CV_8UC1, new Scalar(10 * i)), [new OverlayMark(outline, 1, "p1")]);
+            w.Complete();
+            Assert.Equal(20, w.FramesWritten);
+        }
+        using var cap = new VideoCapture(path);
+        using var f = new Mat();
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.True(cap.Read(f), $"frame {i} missing");
+            Assert.Equal(new Size(150, 100), f.Size());
+            // A corner far from the outline keeps the frame's own grey: frames come back in the order given.
+            Assert.InRange(f.At<Vec3b>(95, 145).Item1, 10 * i - 3, 10 * i + 3);
+        }
+        Assert.False(cap.Read(f) && !f.Empty());
+    }
+}
