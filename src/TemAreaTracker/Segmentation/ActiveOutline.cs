@@ -1,4 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
 using OpenCvSharp;
 
 namespace TemAreaTracker.Segmentation;
@@ -165,43 +164,54 @@ internal static class ActiveOutline
     internal static Func<double, double> SmoothPeriodic(double[] theta, double[] v, double[] w0, double smoothing, out double scatter)
     {
         int n = v.Length;
-        int K = Math.Min(32, (n - 1) / 2);
+        // The bending penalty makes harmonics above ~16 negligible for any smoothing used here.
+        int K = Math.Min(16, (n - 1) / 2);
         int p = 2 * K + 1;
-        var X = Matrix<double>.Build.Dense(n, p);
+        var X = new double[n * p];
         for (int i = 0; i < n; i++)
         {
-            X[i, 0] = 1;
-            for (int k = 1; k <= K; k++) { X[i, 2 * k - 1] = Math.Cos(k * theta[i]); X[i, 2 * k] = Math.Sin(k * theta[i]); }
+            X[i * p] = 1;
+            for (int k = 1; k <= K; k++) { X[i * p + 2 * k - 1] = Math.Cos(k * theta[i]); X[i * p + 2 * k] = Math.Sin(k * theta[i]); }
         }
         var w = (double[])w0.Clone();
-        var coef = Vector<double>.Build.Dense(p);
+        var coef = new double[p];
+        var A = new double[p * p];
+        var b = new double[p];
+        var res = new List<double>(n);
         scatter = double.NaN;
         for (int iter = 0; iter < 4; iter++)
         {
-            double sw = w.Sum();
-            var A = Matrix<double>.Build.Dense(p, p);
-            var b = Vector<double>.Build.Dense(p);
+            double sw = 0;
+            Array.Clear(A); Array.Clear(b);
             for (int i = 0; i < n; i++)
             {
                 if (w[i] <= 0) continue;
+                sw += w[i];
+                int row = i * p;
                 for (int r = 0; r < p; r++)
                 {
-                    double xr = X[i, r] * w[i];
+                    double xr = X[row + r] * w[i];
                     b[r] += xr * v[i];
-                    for (int c = r; c < p; c++) A[r, c] += xr * X[i, c];
+                    for (int c = r; c < p; c++) A[r * p + c] += xr * X[row + c];
                 }
             }
-            for (int r = 0; r < p; r++) for (int c = 0; c < r; c++) A[r, c] = A[c, r];
+            for (int r = 0; r < p; r++) for (int c = 0; c < r; c++) A[r * p + c] = A[c * p + r];
             for (int k = 1; k <= K; k++)
             {
                 double pen = smoothing * sw * Math.Pow(k, 4) + 1e-9 * sw;
-                A[2 * k - 1, 2 * k - 1] += pen; A[2 * k, 2 * k] += pen;
+                A[(2 * k - 1) * p + 2 * k - 1] += pen; A[2 * k * p + 2 * k] += pen;
             }
-            A[0, 0] += 1e-9 * sw;
-            coef = A.Cholesky().Solve(b);
-            var f = X * coef;
-            var res = new List<double>();
-            for (int i = 0; i < n; i++) if (w0[i] > 0) res.Add(Math.Abs(v[i] - f[i]));
+            A[0] += 1e-9 * sw;
+            if (!SmallLinearSolve.Solve(A, b, coef, p)) break;
+            res.Clear();
+            var f = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double fi = 0;
+                for (int r = 0; r < p; r++) fi += X[i * p + r] * coef[r];
+                f[i] = fi;
+                if (w0[i] > 0) res.Add(Math.Abs(v[i] - fi));
+            }
             res.Sort();
             double mad = res.Count > 0 ? res[res.Count / 2] * 1.4826 : 0;
             scatter = mad;
@@ -213,7 +223,7 @@ internal static class ActiveOutline
                 w[i] = Math.Abs(u) >= 1 ? 0 : w0[i] * (1 - u * u) * (1 - u * u);
             }
         }
-        var a = coef.ToArray();
+        var a = coef;
         return th =>
         {
             double s = a[0];

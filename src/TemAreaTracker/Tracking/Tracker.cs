@@ -68,10 +68,8 @@ public sealed class Tracker : IDisposable
         bool[] starting = _particles.Select(p => p.Model is null && frame.Index >= (p.Drawn.Frame ?? 0)).ToArray();
         // New outlines first find their edge and edge model alone; then every outline is fitted with its neighbours'
         // rims in view, so that overlapping projections share their edges instead of fighting over them.
-        Parallel.For(0, _particles.Length, i =>
-        {
-            if (starting[i]) _particles[i].Start(image, _options);
-        });
+        var newcomers = _particles.Where((p, i) => starting[i]).ToArray();
+        if (newcomers.Length > 0) StartAll(image, newcomers);
         var neighbours = _particles.Select((p, i) => NeighboursOf(i)).ToArray();
         Parallel.For(0, _particles.Length, i =>
         {
@@ -82,6 +80,30 @@ public sealed class Tracker : IDisposable
         _previous?.Dispose();
         _previous = image;
         return new FrameResult(frame.Index, drift, results.Where(r => r is not null).Select(r => r!).ToArray());
+    }
+
+    /// <summary>
+    /// First frame of a set of outlines: each is pulled onto its edge with a default model; the PSF σ (one microscope,
+    /// one blur) is then chosen jointly over all of them, each with its own absorption, and the outlines are refined
+    /// with their models.
+    /// </summary>
+    private void StartAll(ImageSampler image, ParticleState[] newcomers)
+    {
+        Parallel.ForEach(newcomers, p => p.Approach(image, _options));
+        // scores[p][σ] = the particle's best residual over absorption at that σ, relative to its own best overall,
+        // so that every particle has an equal say whatever its noise level.
+        var perParticle = new (double[] Score, double[] Tau)[newcomers.Length];
+        Parallel.For(0, newcomers.Length, i => perParticle[i] = newcomers[i].ScoreBlurGrid(image));
+        int nSigma = ParticleState.BlurGridPx.Length;
+        var total = new double[nSigma];
+        foreach (var (score, _) in perParticle)
+        {
+            double best = score.Where(double.IsFinite).DefaultIfEmpty(1).Min();
+            for (int k = 0; k < nSigma; k++) total[k] += double.IsFinite(score[k]) && best > 0 ? score[k] / best : 10;
+        }
+        int bk = Array.IndexOf(total, total.Min());
+        double sigma = ParticleState.ParabolaMinimumLog(ParticleState.BlurGridPx, k => total[k], bk);
+        Parallel.For(0, newcomers.Length, i => newcomers[i].Settle(image, sigma));
     }
 
     /// <summary>
@@ -141,7 +163,9 @@ public sealed class Tracker : IDisposable
         // A drawn outline at least this convex (area / convex-hull area) is one particle and kept round-ish; a cluster of
         // touching spheres has notches (two equal touching discs: 0.88).
         private const double RoundSolidity = 0.93;
-        private static readonly double[] BlurGridPx = [0.5, 0.7, 1.0, 1.4, 2.0, 2.8];
+        // Profiles for choosing the edge model stay near the rim: Bragg patches lie within ~0.85 R.
+        private const double SelectionInnerPx = 6;
+        public static readonly double[] BlurGridPx = [0.5, 0.7, 1.0, 1.4, 2.0, 2.8];
         private static readonly double[] ThicknessGrid = [0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.5, 4, 8];
         private int _framesFollowed;
 
@@ -150,8 +174,10 @@ public sealed class Tracker : IDisposable
         public Outline Current { get; set; } = drawn;
         public EdgeModel? Model { get; private set; }
 
-        /// <summary>First frame: the drawn outline refined onto the edge, and the edge model chosen.</summary>
-        public void Start(ImageSampler image, TrackOptions options)
+        private IReadOnlyList<Point2d>? _approach;
+
+        /// <summary>First frame: the drawn outline pulled onto the edge with a default edge model.</summary>
+        public void Approach(ImageSampler image, TrackOptions options)
         {
             var model = new EdgeModel(1.2, 1.0, EquivalentRadiusPx(Drawn.VerticesPx), IsDarkerThanSurroundings(image, Drawn.VerticesPx));
             IReadOnlyList<Point2d> v = Drawn.VerticesPx;
@@ -160,11 +186,40 @@ public sealed class Tracker : IDisposable
                 v = ActiveOutline.Refine(image, v, model, search, FirstFrameSmoothing, Round).Vertices;
                 model = model with { RimRadiusPx = EquivalentRadiusPx(v) };
             }
-            Model = ChooseEdgeModel(image, v, model);
+            _approach = v;
+            Model = model;
+        }
+
+        /// <summary>For each σ of the grid: the least residual over absorption, and the absorption that gave it.</summary>
+        public (double[] Score, double[] Tau) ScoreBlurGrid(ImageSampler image)
+        {
+            var score = new double[BlurGridPx.Length];
+            var tau = new double[BlurGridPx.Length];
+            for (int i = 0; i < BlurGridPx.Length; i++)
+            {
+                var row = ThicknessGrid.Select(t => Score(image, Model! with { BlurSigmaPx = BlurGridPx[i], CentreOpticalThickness = t })).ToArray();
+                int j = Array.IndexOf(row, row.Min());
+                score[i] = row[j];
+                tau[i] = ParabolaMinimumLog(ThicknessGrid, k => row[k], j);
+            }
+            return (score, tau);
+        }
+
+        /// <summary>First frame: this particle's absorption at the shared σ, then the outline refined with it.</summary>
+        public void Settle(ImageSampler image, double sigma)
+        {
+            var row = ThicknessGrid.Select(t => Score(image, Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = t })).ToArray();
+            int j = Array.IndexOf(row, row.Min());
+            Model = Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = ParabolaMinimumLog(ThicknessGrid, k => row[k], j) };
+            var v = _approach!;
             foreach (double search in new[] { 3.0, 1.5 })
                 v = ActiveOutline.Refine(image, v, Model, search, FinalSmoothing, Round).Vertices;
             Current = Current with { VerticesPx = v };
+            _approach = null;
         }
+
+        private double Score(ImageSampler image, EdgeModel m) =>
+            ActiveOutline.Refine(image, _approach!, m, 2.0, FinalSmoothing, Round, innerPx: SelectionInnerPx, outerPx: 6).MeanSse;
 
         /// <summary>First frame, once every outline has started: a last pass with the neighbours' rims in view.</summary>
         public ParticleMeasurement Polish(ImageSampler image, int frame, IReadOnlyList<Neighbour> neighbours)
@@ -179,30 +234,8 @@ public sealed class Tracker : IDisposable
             return Measure(pass, frame);
         }
 
-        /// <summary>
-        /// The PSF σ and absorption that explain this particle's edge profiles best: least mean residual over a grid,
-        /// with the same windows for every candidate, then refined between grid points by parabolas in ln σ and ln τ.
-        /// </summary>
-        private EdgeModel ChooseEdgeModel(ImageSampler image, IReadOnlyList<Point2d> v, EdgeModel model)
-        {
-            double Score(EdgeModel m) => ActiveOutline.Refine(image, v, m, 2.0, FinalSmoothing, Round, innerPx: 4.5, outerPx: 6).MeanSse;
-            var scores = new double[BlurGridPx.Length, ThicknessGrid.Length];
-            int bi = 0, bj = 0;
-            for (int i = 0; i < BlurGridPx.Length; i++)
-                for (int j = 0; j < ThicknessGrid.Length; j++)
-                {
-                    scores[i, j] = Score(model with { BlurSigmaPx = BlurGridPx[i], CentreOpticalThickness = ThicknessGrid[j] });
-                    if (scores[i, j] < scores[bi, bj]) { bi = i; bj = j; }
-                }
-            double sigma = ParabolaMinimumLog(BlurGridPx, i => scores[i, bj], bi);
-            double tau = ParabolaMinimumLog(ThicknessGrid, j => scores[bi, j], bj);
-            var refined = model with { BlurSigmaPx = sigma, CentreOpticalThickness = tau };
-            var atGrid = model with { BlurSigmaPx = BlurGridPx[bi], CentreOpticalThickness = ThicknessGrid[bj] };
-            return Score(refined) <= scores[bi, bj] ? refined : atGrid;
-        }
-
         /// <summary>Vertex of the parabola through the best grid point and its neighbours, in ln x.</summary>
-        private static double ParabolaMinimumLog(double[] grid, Func<int, double> score, int best)
+        public static double ParabolaMinimumLog(double[] grid, Func<int, double> score, int best)
         {
             if (best == 0 || best == grid.Length - 1) return grid[best];
             double x0 = Math.Log(grid[best - 1]), x1 = Math.Log(grid[best]), x2 = Math.Log(grid[best + 1]);
@@ -221,7 +254,7 @@ public sealed class Tracker : IDisposable
             // Lithiation lightens particles: every few frames, let the absorption follow.
             if (++_framesFollowed % 4 == 0)
             {
-                double Score(EdgeModel m) => ActiveOutline.Refine(image, Current.VerticesPx, m, 2.0, (Round ? RoundTrackingSmoothing : TrackingSmoothing), Round, innerPx: 4.5, outerPx: 6, neighbours: neighbours).MeanSse;
+                double Score(EdgeModel m) => ActiveOutline.Refine(image, Current.VerticesPx, m, 2.0, (Round ? RoundTrackingSmoothing : TrackingSmoothing), Round, innerPx: SelectionInnerPx, outerPx: 6, neighbours: neighbours).MeanSse;
                 var candidates = new[] { 0.8, 1.0, 1.25 }.Select(f => model with { CentreOpticalThickness = model.CentreOpticalThickness * f }).ToArray();
                 model = candidates.MinBy(Score)!;
             }

@@ -47,7 +47,7 @@ public sealed class TrackEndToEndTests : IDisposable
     private string Rois()
     {
         string path = P("RoiSet.zip");
-        ImageJRoi.WriteZip(path, Discs.Select((d, k) => new Outline($"P{k + 1}",
+        ImageJRoi.WriteRoiSet(path, Discs.Select((d, k) => new Outline($"P{k + 1}",
             Enumerable.Range(0, 40).Select(j => new Point2d(d.X + d.R * Math.Cos(j * Math.PI / 20), d.Y + d.R * Math.Sin(j * Math.PI / 20))).ToArray())));
         return path;
     }
