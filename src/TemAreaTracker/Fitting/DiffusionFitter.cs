@@ -466,6 +466,8 @@ public static class DiffusionFitter
         var e = weighted.Select(r => (r - mean) * scale).ToArray();
         int b = options.BootstrapResamples;
         var est = new double[b];
+        // J depends on the parameters only, and every refit starts at the best fit: compute its first J once.
+        var jac0 = new LsqProblem { Y = prob.Y, W = prob.W, Model = prob.Model, Scale = prob.Scale, Free = prob.Free, CentralDifferences = false }.Jacobian(p);
         void One(int rep)
         {
             var rng = new Random(HashCode.Combine(options.Seed, rep));
@@ -481,7 +483,7 @@ public static class DiffusionFitter
             // Refits start at the best fit, so most converge in 3-4 iterations. A few creep when t0 sits next to a
             // frame time (√(t − t0) has a kink there); after 20 iterations they are within ~1e-3 decade of their
             // optimum, far inside the interval's width, so they are kept rather than counted as failures.
-            var r = LevenbergMarquardt.Minimize(rp, p, 20);
+            var r = LevenbergMarquardt.Minimize(rp, p, 20, jacobianAtStart: jac0, relativeTolerance: 1e-6);
             est[rep] = r.Exit != FitExit.Failed ? r.P[0] : double.NaN;
         }
         if (options.Parallel) System.Threading.Tasks.Parallel.For(0, b, One);
