@@ -95,11 +95,11 @@ public static class DiffusionFitter
             // Start from both limits (interface: k small; shell diffusion: k large) and keep the better.
             var shell = FitUptake(series, KineticModel.ShellDiffusion, options with { BootstrapResamples = 0, ProfileInterval = false });
             var front = FitUptake(series, KineticModel.Interface, options with { BootstrapResamples = 0, ProfileInterval = false });
-            double r0 = shell.DiffusionLengthNm;
             var s0 = shell.ParameterVector;
             var f0 = front.ParameterVector;
-            var fromShell = new[] { s0[0], s0[1], s0[2], s0[3], Math.Log10(30 * Math.Pow(10, s0[0]) / r0) };
-            var fromFront = new[] { Math.Log10(30 * Math.Pow(10, f0[0]) * front.DiffusionLengthNm), f0[1], f0[2], f0[3], f0[0] };
+            // k = v R0/D*: 30 is well into shell control, 0.03 well into front control (D* = v R0/k).
+            var fromShell = new[] { s0[0], s0[1], s0[2], s0[3], Math.Log10(30) };
+            var fromFront = new[] { Math.Log10(Math.Pow(10, f0[0]) * front.DiffusionLengthNm / 0.03), f0[1], f0[2], f0[3], Math.Log10(0.03) };
             var a = LevenbergMarquardt.Minimize(prob, fromShell);
             var b = LevenbergMarquardt.Minimize(prob, fromFront);
             best = a.Chi2 <= b.Chi2 ? a : b;
@@ -324,7 +324,7 @@ public static class DiffusionFitter
             ProfileCi95Cm2PerS = isRate ? profile.Map(toCm2) : new(double.NaN, double.NaN),
             JacobianCi95Cm2PerS = isRate ? jac.Map(toCm2) : new(double.NaN, double.NaN),
             BootstrapCi95Cm2PerS = isRate ? boot.Map(toCm2) : new(double.NaN, double.NaN),
-            FrontVelocityNmPerS = model.Kind == KineticModel.Interface ? Math.Pow(10, p[0]) : model.Kind == KineticModel.Mixed ? Math.Pow(10, p[4]) : null,
+            FrontVelocityNmPerS = model.Kind == KineticModel.Interface ? Math.Pow(10, p[0]) : model is MixedCoreModel mm ? mm.VelocityNmPerS(p) : null,
             FrontVelocityCi95NmPerS = model.Kind == KineticModel.Interface ? profile.Map(v => Math.Pow(10, v)) : null,
             OnsetS = onset,
             A0Nm2 = a0,
