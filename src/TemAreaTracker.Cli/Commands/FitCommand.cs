@@ -155,7 +155,7 @@ internal sealed class FitCommand : Command<FitCommand.Settings>
         }
 
         var shown = all ? rankings.Select(r => fits.First(f => f.Particle == r.Particle && f.Model == r.Best)).ToList() : fits;
-        var report = new FitReport(Path.GetFullPath(input), fits, rankings, conservation, data.SkippedRows);
+        var report = new FitReport(Path.GetFullPath(input), fits, rankings, conservation, data.SkippedRows, data.SkippedByParticle);
         OutputFolder.Write(outDir, s.Force, tmp =>
         {
             FitJson.Write(report, Path.Combine(tmp, "fit.json"));

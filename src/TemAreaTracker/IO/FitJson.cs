@@ -11,8 +11,9 @@ namespace TemAreaTracker.IO;
 /// <param name="Rankings">Per-particle model ranking when several models were fitted, else empty.</param>
 /// <param name="Conservation">Lithium conservation check, when asked for.</param>
 /// <param name="SkippedRows">Rows of areas.csv skipped (NaN area, lost or out-of-view).</param>
+/// <param name="SkippedByParticle">The same per particle (written as each fit's n_skipped).</param>
 public sealed record FitReport(string Input, IReadOnlyList<DiffusionFit> Fits, IReadOnlyList<ModelRanking> Rankings,
-    ConservationCheck? Conservation, int SkippedRows);
+    ConservationCheck? Conservation, int SkippedRows, IReadOnlyDictionary<string, int>? SkippedByParticle = null);
 
 /// <summary>
 /// Writes fit.json (keys: <c>fits[].particle, model, D_cm2_s, D_ci95_cm2_s, t0_s, A0_nm2, diffusion_length_nm, aicc,
@@ -48,6 +49,7 @@ public static class FitJson
             Num(w, "bic", f.Bic);
             Num(w, "rms_residual_nm2", f.RmsResidualNm2);
             w.WriteNumber("n_points", f.PointCount);
+            w.WriteNumber("n_skipped", report.SkippedByParticle?.GetValueOrDefault(f.Particle) ?? 0);
             w.WriteStartArray("warnings");
             foreach (var s in f.Warnings) w.WriteStringValue(s);
             w.WriteEndArray();
