@@ -40,6 +40,16 @@ public static class DiffusionFitter
         return model == KineticModel.Redistribution ? FitRedistribution(series, options) : FitUptake(series, model, options);
     }
 
+    /// <summary>
+    /// Fits A(t) = A0·[1 + (β − 1)·f_max·F(D·(t − t0)/r0²)]^{2/3}, F the Crank sphere uptake: the default model with
+    /// the profile, Jacobian and 1000-resample bootstrap intervals.
+    /// </summary>
+    /// <param name="series">Area against time of one particle.</param>
+    /// <param name="radiusNm">Diffusion length r0 in nm; null = the particle's initial equivalent radius √(A0/π).</param>
+    /// <param name="expansionRatio">β = V_full/V0 (3.75 for Li15Si4).</param>
+    public static DiffusionFit FitCrankSphere(AreaSeries series, double? radiusNm = null, double expansionRatio = SiliconSwelling.Li15Si4ExpansionRatio) =>
+        Fit(series, KineticModel.SphereDiffusion, new FitOptions { DiffusionLengthNm = radiusNm, ExpansionRatio = expansionRatio });
+
     /// <summary>Fits every uptake model (<see cref="KineticModels.Uptake"/>) to the same curve.</summary>
     public static IReadOnlyList<DiffusionFit> FitAll(AreaSeries series, FitOptions? options = null) =>
         KineticModels.Uptake.Select(m => Fit(series, m, options)).ToList();
