@@ -50,9 +50,27 @@ public static class DiffusionFitter
     public static DiffusionFit FitCrankSphere(AreaSeries series, double? radiusNm = null, double expansionRatio = SiliconSwelling.Li15Si4ExpansionRatio) =>
         Fit(series, KineticModel.SphereDiffusion, new FitOptions { DiffusionLengthNm = radiusNm, ExpansionRatio = expansionRatio });
 
-    /// <summary>Fits every uptake model (<see cref="KineticModels.Uptake"/>) to the same curve.</summary>
-    public static IReadOnlyList<DiffusionFit> FitAll(AreaSeries series, FitOptions? options = null) =>
-        KineticModels.Uptake.Select(m => Fit(series, m, options)).ToList();
+    /// <summary>
+    /// Fits every uptake model (<see cref="KineticModels.Uptake"/>) to the same curve, leaving out those with more
+    /// parameters than the points allow (at least k + 2 points for k free parameters).
+    /// </summary>
+    /// <exception cref="ArgumentException">Too few points for even the smallest model.</exception>
+    public static IReadOnlyList<DiffusionFit> FitAll(AreaSeries series, FitOptions? options = null)
+    {
+        options ??= new FitOptions();
+        int n = options.ContactLossS is double tc ? series.TimeS.Count(x => x <= tc) : series.Count;
+        var models = KineticModels.Uptake.Where(m => n >= FreeParameterCount(m, options) + 2).ToList();
+        if (models.Count == 0) return [Fit(series, KineticModel.SphereDiffusion, options)]; // throws the one clear message
+        return models.Select(m => Fit(series, m, options)).ToList();
+    }
+
+    /// <summary>Free parameters of <paramref name="model"/> under <paramref name="options"/> (t0 is fixed by <see cref="FitOptions.OnsetS"/>).</summary>
+    public static int FreeParameterCount(KineticModel model, FitOptions? options = null) => model switch
+    {
+        KineticModel.Redistribution => 3,
+        KineticModel.Mixed => options?.OnsetS is null ? 5 : 4,
+        _ => options?.OnsetS is null ? 4 : 3,
+    };
 
     /// <summary>
     /// Start of sustained contraction in s (where the running-median-smoothed area last leaves the band 1.5 σ below
@@ -406,6 +424,12 @@ public static class DiffusionFitter
             double wp = Math.Log(fit.ProfileCi95Cm2PerS.Ratio), wj = Math.Log(fit.JacobianCi95Cm2PerS.Ratio);
             if (!(wj > 0.5 * wp && wj < 2 * wp))
                 w.Add($"the Jacobian (linearised) interval is {(wj < wp ? "much narrower" : "much wider")} than the profile interval: the model is strongly nonlinear in {rateName} here (often t0 right next to a frame); trust the profile interval");
+        }
+        if (model is not RedistributionModel)
+        {
+            var g = fit.Parameters[3];
+            if (!(Math.Abs(g.Value) > 3 * g.StdErr) || Math.Abs(g.Value) < 0.02)
+                w.Add($"no significant swelling (uptake (beta-1) f_max = {g.Value:F3} +/- {g.StdErr:F3}): this particle may not have lithiated, or its outline did not follow the edge; {rateName} means nothing here");
         }
         if (fit.MaxFraction > 1.02)
             w.Add($"the particle swelled more than beta = {fit.ExpansionRatio:G3} allows (f_max = {fit.MaxFraction:F2}): the expansion ratio is too small, projections overlap, or crystalline Si swelled anisotropically in this projection. Fix: --expansion-ratio, or segment touching particles separately");
