@@ -142,7 +142,13 @@ public static class DiffusionFitter
         }
         if (best.Exit == FitExit.Failed)
             throw new ArgumentException($"particle {series.Particle}: the {kind.Name()} model cannot be evaluated on this curve");
-        return Finish(series.Particle, model, prob, best, t, y, options);
+        var fit = Finish(series.Particle, model, prob, best, t, y, options);
+        if (options.ContactLossS is null && DetectContactLossS(series) is double tcFound)
+            fit = fit with
+            {
+                Warnings = [.. fit.Warnings, $"the area contracts in a sustained way from about {tcFound:G4} s (contact loss?): an uptake model cannot follow that. Fix: --contact-loss-s {tcFound:G4} to fit the uptake before it, and --model redistribution for the relaxation after it"],
+            };
+        return fit;
     }
 
     /// <summary>

@@ -186,6 +186,18 @@ public class RedistributionTests
     }
 
     [Fact]
+    public void UptakeModel_OnContractingCurve_PointsToContactLoss()
+    {
+        var s = Cluster("R1", 0.9, 0.5, seed: 7, out double tc);
+        var whole = DiffusionFitter.Fit(s, KineticModel.SphereDiffusion, new FitOptions { BootstrapResamples = 0, ProfileInterval = false });
+        Assert.Contains(whole.Warnings, w => w.Contains("--contact-loss-s"));
+        var before = DiffusionFitter.Fit(s, KineticModel.SphereDiffusion, new FitOptions { BootstrapResamples = 0, ProfileInterval = false, ContactLossS = tc });
+        Assert.DoesNotContain(before.Warnings, w => w.Contains("--contact-loss-s"));
+        Assert.All(before.TimeS, t => Assert.True(t <= tc));
+        Assert.InRange(before.DiffusivityNm2PerS / 800, 0.8, 1.25);
+    }
+
+    [Fact]
     public void Redistribution_RecoversD_FromKnownContactLoss()
     {
         var s = Cluster("R1", 0.9, 0.5, seed: 1, out double tc);
