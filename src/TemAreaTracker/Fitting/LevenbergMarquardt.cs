@@ -33,17 +33,27 @@ internal sealed class LsqProblem
     }
 
     /// <summary>Central-difference Jacobian ∂f_i/∂p_j over the free parameters (n × k, column j = j-th free parameter).</summary>
-    public double[,] Jacobian(double[] p)
+    public double[,] Jacobian(double[] p) => Jacobian(p, null, null);
+
+    /// <summary>
+    /// As <see cref="Jacobian(double[])"/>, writing into <paramref name="into"/> when given (no allocation per LM
+    /// iteration) and, for forward differences, reusing <paramref name="predAtP"/> = f(p) instead of re-evaluating it.
+    /// </summary>
+    public double[,] Jacobian(double[] p, double[]? predAtP, double[,]? into)
     {
         int n = N, k = FreeCount;
-        var jac = new double[n, k];
+        var jac = into ?? new double[n, k];
         var plus = new double[n];
         var minus = new double[n];
         double[]? centre = null;
         if (!CentralDifferences)
         {
-            centre = new double[n];
-            if (!Model(p, centre)) centre = null;
+            centre = predAtP;
+            if (centre is null)
+            {
+                centre = new double[n];
+                if (!Model(p, centre)) centre = null;
+            }
         }
         var q = (double[])p.Clone();
         int col = 0;
@@ -103,9 +113,10 @@ internal static class LevenbergMarquardt
         var trialPred = new double[n];
         double lambda = initialLambda;
         var freeIdx = Enumerable.Range(0, p.Length).Where(j => prob.Free[j]).ToArray();
+        var jacBuffer = new double[n, k];
         for (int it = 1; it <= maxIterations; it++)
         {
-            var jac = it == 1 && jacobianAtStart is not null ? jacobianAtStart : prob.Jacobian(p);
+            var jac = it == 1 && jacobianAtStart is not null ? jacobianAtStart : prob.Jacobian(p, pred, jacBuffer);
             var a = new double[k, k];
             var g = new double[k];
             for (int i = 0; i < n; i++)
