@@ -128,7 +128,11 @@ internal sealed class FitCommand : Command<FitCommand.Settings>
                 {
                     var pf = DiffusionFitter.FitAll(p, options);
                     fits.AddRange(pf);
-                    rankings.Add(ModelSelection.Rank(pf));
+                    var ranking = ModelSelection.Rank(pf);
+                    var skipped = KineticModels.Uptake.Where(m => pf.All(f => f.Model != m)).Select(m => m.Name()).ToList();
+                    if (skipped.Count > 0)
+                        ranking = ranking with { Verdict = $"{ranking.Verdict} (not fitted, too few points for their parameters: {string.Join(", ", skipped)})" };
+                    rankings.Add(ranking);
                 }
                 else
                 {
@@ -155,7 +159,7 @@ internal sealed class FitCommand : Command<FitCommand.Settings>
         }
 
         var shown = all ? rankings.Select(r => fits.First(f => f.Particle == r.Particle && f.Model == r.Best)).ToList() : fits;
-        var report = new FitReport(Path.GetFullPath(input), fits, rankings, conservation, data.SkippedRows);
+        var report = new FitReport(Path.GetFullPath(input), fits, rankings, conservation, data.SkippedRows, data.SkippedByParticle);
         OutputFolder.Write(outDir, s.Force, tmp =>
         {
             FitJson.Write(report, Path.Combine(tmp, "fit.json"));

@@ -82,22 +82,28 @@ internal sealed class SingleRateUptakeModel : AreaModel
 }
 
 /// <summary>
-/// Mixed-control shrinking core: p = [log10 D* (nm²/s), t0, A0, g, log10 v (nm/s)];
-/// X from <see cref="MixedCoreTable"/> with k = v R0/D*, A = A0 (1 + g X)^{2/3}.
+/// Mixed-control shrinking core: p = [log10 D* (nm²/s), t0, A0, g, log10 k], k = v R0/D* the Damköhler number
+/// (0: front-controlled, ∞: shell-diffusion-controlled); X from <see cref="MixedCoreTable"/>, A = A0 (1 + g X)^{2/3}.
 /// </summary>
+/// <remarks>
+/// k rather than v is the fifth parameter so that the two limits are the ends of one axis: in the diffusion limit
+/// v runs off to infinity, and with (D*, v) a bound on v would also cut the profile of D* short.
+/// </remarks>
 internal sealed class MixedCoreModel(double? lengthNm, double expansionRatio) : AreaModel
 {
     public override KineticModel Kind => KineticModel.Mixed;
-    public override string[] Names { get; } = ["log10_Dstar_nm2_s", "t0_s", "A0_nm2", "uptake_max", "log10_v_nm_s"];
+    public override string[] Names { get; } = ["log10_Dstar_nm2_s", "t0_s", "A0_nm2", "uptake_max", "log10_damkohler"];
     public override double LengthNm(double[] p) => lengthNm ?? Math.Sqrt(Math.Max(p[2], 0) / Math.PI);
+
+    /// <summary>Front velocity v = k D*/R0 in nm/s.</summary>
+    public double VelocityNmPerS(double[] p) => Math.Pow(10, p[4]) * Math.Pow(10, p[0]) / LengthNm(p);
 
     public override bool Evaluate(double[] p, double[] timeS, double[] areaNm2)
     {
         double a0 = p[2], g = p[3];
-        if (!(a0 > 0) || !(g > -1) || Math.Abs(p[0]) > 30 || Math.Abs(p[4]) > 30 || !double.IsFinite(p[1])) return false;
-        double r0 = LengthNm(p), d = Math.Pow(10, p[0]), v = Math.Pow(10, p[4]);
-        double k = v * r0 / d;
-        if (!(k < 1e8)) return false;
+        if (!(a0 > 0) || !(g > -1) || Math.Abs(p[0]) > 30 || !(Math.Abs(p[4]) <= 12) || !double.IsFinite(p[1])) return false;
+        double r0 = LengthNm(p), k = Math.Pow(10, p[4]);
+        double v = VelocityNmPerS(p);
         var table = new MixedCoreTable(k, Math.Max(1, expansionRatio));
         for (int i = 0; i < timeS.Length; i++)
         {

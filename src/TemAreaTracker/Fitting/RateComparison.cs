@@ -47,6 +47,15 @@ public static class RateComparer
         return new ConditionRate(label, Math.Pow(10, mean), ci, particles, se, df);
     }
 
+    /// <summary>D_A/D_B from the particles' fits of two conditions (fits without a D, e.g. interface, are left out).</summary>
+    public static RateComparison CompareRates(IReadOnlyList<DiffusionFit> a, IReadOnlyList<DiffusionFit> b,
+        string labelA = "chemical", string labelB = "electrochemical")
+    {
+        static List<ParticleRate> Rates(IReadOnlyList<DiffusionFit> fits) => fits.Where(f => f.DiffusivityNm2PerS > 0)
+            .Select(f => new ParticleRate(f.Particle, f.DiffusivityCm2PerS, f.Ci95Cm2PerS)).ToList();
+        return Compare(Summarize(labelA, Rates(a)), Summarize(labelB, Rates(b)));
+    }
+
     /// <summary>D_A/D_B and its 95 % interval.</summary>
     public static RateComparison Compare(ConditionRate a, ConditionRate b)
     {

@@ -11,8 +11,9 @@ namespace TemAreaTracker.IO;
 /// <param name="Rankings">Per-particle model ranking when several models were fitted, else empty.</param>
 /// <param name="Conservation">Lithium conservation check, when asked for.</param>
 /// <param name="SkippedRows">Rows of areas.csv skipped (NaN area, lost or out-of-view).</param>
+/// <param name="SkippedByParticle">The same per particle (written as each fit's n_skipped).</param>
 public sealed record FitReport(string Input, IReadOnlyList<DiffusionFit> Fits, IReadOnlyList<ModelRanking> Rankings,
-    ConservationCheck? Conservation, int SkippedRows);
+    ConservationCheck? Conservation, int SkippedRows, IReadOnlyDictionary<string, int>? SkippedByParticle = null);
 
 /// <summary>
 /// Writes fit.json (keys: <c>fits[].particle, model, D_cm2_s, D_ci95_cm2_s, t0_s, A0_nm2, diffusion_length_nm, aicc,
@@ -33,6 +34,9 @@ public static class FitJson
         w.WriteString("input", report.Input);
         w.WriteNumber("skipped_rows", report.SkippedRows);
         w.WriteString("D_frame", "D_cm2_s is in the reference (unswollen) frame, lengths those of the particle before lithiation; D_swollen_cm2_s = D * lambda^2 at half uptake");
+        w.WriteStartArray("notes");
+        foreach (var note in Notes) w.WriteStringValue(note);
+        w.WriteEndArray();
         w.WriteStartArray("fits");
         foreach (var f in report.Fits)
         {
@@ -48,6 +52,7 @@ public static class FitJson
             Num(w, "bic", f.Bic);
             Num(w, "rms_residual_nm2", f.RmsResidualNm2);
             w.WriteNumber("n_points", f.PointCount);
+            w.WriteNumber("n_skipped", report.SkippedByParticle?.GetValueOrDefault(f.Particle) ?? 0);
             w.WriteStartArray("warnings");
             foreach (var s in f.Warnings) w.WriteStringValue(s);
             w.WriteEndArray();
@@ -123,6 +128,15 @@ public static class FitJson
         }
         w.WriteEndObject();
     }
+
+    /// <summary>Caveats that hold for every fit (PHYSICS.md), written once at the top of fit.json.</summary>
+    public static IReadOnlyList<string> Notes { get; } =
+    [
+        "uptake is read from the area as u = (A/A0)^(3/2) - 1 = (beta - 1) f (isotropic swelling); (A - A0)/(A_inf - A0) would bias D by about +16%",
+        "D scales with L^2 and so with the pixel size squared: a 5% calibration error gives 10% in D; an edge bias of 2 nm at R = 50 nm gives about 8%; a time-base error passes through 1:1",
+        "crystalline Si swells mostly along <110>: one projection can misstate the volume by up to 2x; c-Si particles above ~150 nm may crack; overlapping projections in clusters bias areas",
+        "the electron beam can drive lithiation: record the dose rate with the result",
+    ];
 
     /// <summary>Writes fit.csv: particle, model, time_s, area_nm2, model_area_nm2, residual_nm2 per fitted point.</summary>
     public static void WriteCsv(IReadOnlyList<DiffusionFit> fits, string path)

@@ -67,6 +67,7 @@ public sealed class MixedCoreTable
     private const int Nodes = 401;
     private readonly double[] _xi = new double[Nodes];   // decreasing from 1 to 0
     private readonly double[] _s = new double[Nodes];    // increasing from 0
+    private readonly double[] _dXiDs = new double[Nodes]; // dξ/ds = −1/(1 + k ξ (b − ξ)/b), for Hermite interpolation
 
     /// <param name="damkohler">k = v R0 / D* (≥ 0).</param>
     /// <param name="expansionRatio">β ≥ 1.</param>
@@ -81,7 +82,7 @@ public sealed class MixedCoreTable
             return x * (b - x) / b;
         }
         // Nodes crowd near ξ = 1 (early times, where the area changes fastest): ξ = 1 − u², u uniform.
-        _xi[0] = 1; _s[0] = 0;
+        _xi[0] = 1; _s[0] = 0; _dXiDs[0] = -1;
         double integral = 0;
         for (int i = 1; i < Nodes; i++)
         {
@@ -90,6 +91,7 @@ public sealed class MixedCoreTable
             double x0 = _xi[i - 1], x1 = _xi[i], xm = 0.5 * (x0 + x1);
             integral += (x0 - x1) / 6 * (Integrand(x0) + 4 * Integrand(xm) + Integrand(x1)); // Simpson per panel
             _s[i] = (1 - x1) + damkohler * integral;
+            _dXiDs[i] = -1 / (1 + damkohler * Integrand(x1));
         }
     }
 
@@ -107,8 +109,11 @@ public sealed class MixedCoreTable
             int mid = (lo + hi) >> 1;
             if (_s[mid] <= s) lo = mid; else hi = mid;
         }
-        double w = (s - _s[lo]) / (_s[hi] - _s[lo]);
-        double xi = _xi[lo] + w * (_xi[hi] - _xi[lo]);
+        // Cubic Hermite in s with the exact slopes dξ/ds: C¹ in s, so the fitted model is smooth in its parameters.
+        double h = _s[hi] - _s[lo], w = (s - _s[lo]) / h, w2 = w * w, w3 = w2 * w;
+        double xi = (2 * w3 - 3 * w2 + 1) * _xi[lo] + (w3 - 2 * w2 + w) * h * _dXiDs[lo]
+                  + (-2 * w3 + 3 * w2) * _xi[hi] + (w3 - w2) * h * _dXiDs[hi];
+        xi = Math.Clamp(xi, 0, 1);
         return 1 - xi * xi * xi;
     }
 }

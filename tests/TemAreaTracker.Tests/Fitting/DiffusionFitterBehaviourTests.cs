@@ -145,6 +145,26 @@ public class DiffusionFitterBehaviourTests
     }
 
     [Fact]
+    public void FlatCurve_WarnsNoSignificantSwelling()
+    {
+        var series = SyntheticCurves.FromFraction(_ => 0, 5000, SyntheticCurves.Times(50, 25), 0.01, seed: 13);
+        var fit = DiffusionFitter.Fit(series, options: Fast);
+        Assert.Contains(fit.Warnings, w => w.Contains("no significant swelling"));
+        var (good, _) = SyntheticCurves.Sphere(seed: 13);
+        Assert.DoesNotContain(DiffusionFitter.Fit(good, options: Fast).Warnings, w => w.Contains("no significant swelling"));
+    }
+
+    [Fact]
+    public void FitAll_LeavesOutModelsWithTooManyParameters()
+    {
+        var six = new AreaSeries("P6", [0, 1, 2, 3, 4, 5], [100, 101, 150, 190, 200, 201]);
+        var fits = DiffusionFitter.FitAll(six, Fast with { ProfileInterval = false });
+        Assert.Equal(5, fits.Count);
+        Assert.DoesNotContain(fits, f => f.Model == KineticModel.Mixed);
+        Assert.Throws<ArgumentException>(() => DiffusionFitter.FitAll(new AreaSeries("P5", [0, 1, 2, 3, 4], [1, 2, 3, 4, 5]), Fast));
+    }
+
+    [Fact]
     public void TooFewPoints_OrNonIncreasingTimes_ThrowNamingTheParticle()
     {
         var few = new AreaSeries("P7", [0, 1, 2, 3, 4], [100, 120, 140, 150, 155]);
@@ -163,6 +183,18 @@ public class RedistributionTests
         tc = 20;
         var k = new LithiationKinetics(800, l, 2, fc, ContactLossS: tc, EquilibriumFraction: feq, RedistributionDiffusivityNm2PerS: d);
         return SyntheticCurves.FromFraction(k.Fraction, Math.PI * l * l, SyntheticCurves.Times(121, 60), 0.01, seed, particle: name);
+    }
+
+    [Fact]
+    public void UptakeModel_OnContractingCurve_PointsToContactLoss()
+    {
+        var s = Cluster("R1", 0.9, 0.5, seed: 7, out double tc);
+        var whole = DiffusionFitter.Fit(s, KineticModel.SphereDiffusion, new FitOptions { BootstrapResamples = 0, ProfileInterval = false });
+        Assert.Contains(whole.Warnings, w => w.Contains("--contact-loss-s"));
+        var before = DiffusionFitter.Fit(s, KineticModel.SphereDiffusion, new FitOptions { BootstrapResamples = 0, ProfileInterval = false, ContactLossS = tc });
+        Assert.DoesNotContain(before.Warnings, w => w.Contains("--contact-loss-s"));
+        Assert.All(before.TimeS, t => Assert.True(t <= tc));
+        Assert.InRange(before.DiffusivityNm2PerS / 800, 0.8, 1.25);
     }
 
     [Fact]

@@ -13,21 +13,21 @@ public class RateComparisonTests(ITestOutputHelper output)
     {
         // Issue 4: a pair of conditions whose true D ratio is 0.67 (electrochemical 5e-12, chemical 3.35e-12 cm²/s),
         // five particles each with their own radius and 2 % noise, fitted end to end.
-        ParticleRate Fit(double d, int seed)
+        DiffusionFit Fit(double d, int seed)
         {
             var (s, _) = SyntheticCurves.Sphere(seed, frames: 70, dCm2PerS: d, lNm: 40 + 10 * (seed % 7), relNoise: 0.02, particle: $"p{seed}");
-            var f = DiffusionFitter.Fit(s, KineticModel.SphereDiffusion, Fast);
-            return new ParticleRate(f.Particle, f.DiffusivityCm2PerS, f.Ci95Cm2PerS);
+            return DiffusionFitter.Fit(s, KineticModel.SphereDiffusion, Fast);
         }
-        var chem = RateComparer.Summarize("chemical", Enumerable.Range(100, 5).Select(i => Fit(0.67 * 5e-12, i)).ToList());
-        var echem = RateComparer.Summarize("electrochemical", Enumerable.Range(200, 5).Select(i => Fit(5e-12, i)).ToList());
-        var c = RateComparer.Compare(chem, echem);
+        var c = RateComparer.CompareRates(Enumerable.Range(100, 5).Select(i => Fit(0.67 * 5e-12, i)).ToList(),
+                                          Enumerable.Range(200, 5).Select(i => Fit(5e-12, i)).ToList());
+        var (chem, echem) = (c.A, c.B);
         output.WriteLine($"ratio {c.Ratio:F3} [{c.RatioCi95.Lo:F3}, {c.RatioCi95.Hi:F3}]; chemical {chem.DCm2PerS:E3}, electrochemical {echem.DCm2PerS:E3}");
         Assert.True(c.RatioCi95.Contains(0.67), $"ratio {c.Ratio:F3} [{c.RatioCi95.Lo:F3}, {c.RatioCi95.Hi:F3}] misses 0.67");
         Assert.False(c.RatioCi95.Contains(1.0), $"ratio CI [{c.RatioCi95.Lo:F3}, {c.RatioCi95.Hi:F3}] includes 1");
         Assert.True(chem.Ci95Cm2PerS.Contains(0.67 * 5e-12));
         Assert.True(echem.Ci95Cm2PerS.Contains(5e-12));
         Assert.Equal(5, c.A.Particles.Count);
+        Assert.Equal("chemical", c.A.Label);
     }
 
     [Fact]
