@@ -78,7 +78,7 @@ public sealed class TrackRunTests : IDisposable
         Assert.Equal(new Size(200, 150), img.Size());
         Assert.Equal(3, img.Channels());
         // Around the first outline (radius 14 about (50, 50)) some pixels are clearly blue (tab10 #1f77b4), none on a grey frame.
-        var (rr, gg, bb) = Plotting.OverlayStyle.ParticleRgb(0);
+        var (rr, gg, bb) = global::TemAreaTracker.Plotting.OverlayStyle.ParticleRgb(0);
         int blue = 0;
         for (int k = 0; k < 96; k++)
         {
