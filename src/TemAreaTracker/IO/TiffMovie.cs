@@ -67,7 +67,14 @@ public sealed class TiffMovie : Movie
             // Count pages by walking the IFD chain (LibTiff guards against loops). A broken chain ends the count:
             // reading stops there and StoppedEarly says so.
             int pages = 1;
-            while (pages < int.MaxValue && SafeReadDirectory(tif)) pages++;
+            bool brokenChain = false;
+            while (pages < int.MaxValue)
+            {
+                // A page whose next-page link is not null, but whose next page cannot be read: the file was cut short.
+                bool last = SafeIsLastDirectory(tif);
+                if (!SafeReadDirectory(tif)) { brokenChain = !last; break; }
+                pages++;
+            }
 
             int channels = Math.Max(1, (int)(ij.GetValueOrDefault("channels") is { } ch ? LengthUnits.ParseDouble(ch) ?? 1 : 1));
             int? images = ij.TryGetValue("images", out var im) && LengthUnits.ParseDouble(im) is double n && n >= 1 && n < int.MaxValue ? (int)n : null;
@@ -79,6 +86,7 @@ public sealed class TiffMovie : Movie
 
             var (cal, intensity) = Calibrate(tif, first, ij);
             var movie = new TiffMovie(path, file, first, stored, declared, channels, contiguous, cal, intensity);
+            movie._brokenChain = brokenChain;
             movie.FillMetadata(tif, ij, pages, first);
             return movie;
         }
@@ -152,6 +160,8 @@ public sealed class TiffMovie : Movie
             {
                 if (FrameCount is int declared && frameIndex < declared)
                     StoppedEarly = $"truncated at frame {frameIndex}: the file declares {declared} frames but its page chain ends after {page}";
+                else if (_brokenChain)
+                    StoppedEarly = $"truncated at frame {frameIndex}: page {page - 1} links to a next page beyond the end of the file";
                 yield break;
             }
         }
@@ -179,6 +189,20 @@ public sealed class TiffMovie : Movie
             throw new MovieFormatException(path, Fmt, $"not a readable TIFF: {e.Message}", 0, e);
         }
         return t ?? throw new MovieFormatException(path, Fmt, $"not a readable TIFF: {TiffErrors.Last ?? "bad header"}", 0);
+    }
+
+    private bool _brokenChain;
+
+    private static bool SafeIsLastDirectory(Tiff tif)
+    {
+        try
+        {
+            return tif.LastDirectory();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return true;
+        }
     }
 
     private static bool SafeReadDirectory(Tiff tif)
