@@ -164,7 +164,7 @@ public sealed class Tracker : IDisposable
         // touching spheres has notches (two equal touching discs: 0.88).
         private const double RoundSolidity = 0.93;
         // Profiles for choosing the edge model stay near the rim: Bragg patches lie within ~0.85 R.
-        private const double SelectionInnerPx = 6;
+        private const double SelectionInnerPx = 8;
         public static readonly double[] BlurGridPx = [0.5, 0.7, 1.0, 1.4, 2.0, 2.8];
         private static readonly double[] ThicknessGrid = [0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.5, 4, 8];
         private int _framesFollowed;
