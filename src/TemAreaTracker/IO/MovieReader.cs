@@ -29,6 +29,7 @@ public static class MovieReader
             MovieKind.Tiff => TiffMovie.Open(path),
             MovieKind.Image => ImageSequenceMovie.OpenSingle(path),
             MovieKind.Video => VideoMovie.Open(path),
+            MovieKind.Dm => DmMovie.Open(path),
             _ => throw new MovieFormatException(path, "unknown", "not a format temtrack reads (TIFF, AVI/MP4/MOV/MKV, PNG/JPEG, DM3/DM4, SER, EMD, MRC)", 0),
         };
     }
@@ -47,6 +48,13 @@ public static class MovieReader
         if (n >= 4 && ((h[0] == 'I' && h[1] == 'I' && (h[2] == 42 || h[2] == 43) && h[3] == 0) ||
                        (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && (h[3] == 42 || h[3] == 43))))
             return MovieKind.Tiff;
+        // DM3/DM4: version 3 or 4 as a big-endian int32, then the byte-order flag (0/1) at byte 8 (DM3) or 12 (DM4).
+        if (n >= 16 && h[0] == 0 && h[1] == 0 && h[2] == 0 && (h[3] == 3 || h[3] == 4))
+        {
+            int o = h[3] == 3 ? 8 : 12;
+            if (h[o] == 0 && h[o + 1] == 0 && h[o + 2] == 0 && h[o + 3] <= 1)
+                return MovieKind.Dm;
+        }
         if (n >= 8 && h[0] == 0x89 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G') return MovieKind.Image;
         if (n >= 3 && h[0] == 0xFF && h[1] == 0xD8 && h[2] == 0xFF) return MovieKind.Image;
         if (n >= 2 && h[0] == 'B' && h[1] == 'M' && ext.Equals(".bmp", StringComparison.OrdinalIgnoreCase)) return MovieKind.Image;
