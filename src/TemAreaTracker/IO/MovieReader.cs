@@ -30,6 +30,8 @@ public static class MovieReader
             MovieKind.Image => ImageSequenceMovie.OpenSingle(path),
             MovieKind.Video => VideoMovie.Open(path),
             MovieKind.Dm => DmMovie.Open(path),
+            MovieKind.Emd => EmdMovie.Open(path),
+            MovieKind.Mrc => MrcMovie.Open(path),
             _ => throw new MovieFormatException(path, "unknown", "not a format temtrack reads (TIFF, AVI/MP4/MOV/MKV, PNG/JPEG, DM3/DM4, SER, EMD, MRC)", 0),
         };
     }
@@ -37,7 +39,7 @@ public static class MovieReader
     /// <summary>The format <see cref="Open"/> would use for a file, from its first bytes and its extension.</summary>
     internal static MovieKind Detect(string path)
     {
-        Span<byte> h = stackalloc byte[16];
+        Span<byte> h = stackalloc byte[1024];
         h.Clear();
         int n;
         using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
@@ -55,6 +57,9 @@ public static class MovieReader
             if (h[o] == 0 && h[o + 1] == 0 && h[o + 2] == 0 && h[o + 3] <= 1)
                 return MovieKind.Dm;
         }
+        if (n >= 8 && h[0] == 0x89 && h[1] == 'H' && h[2] == 'D' && h[3] == 'F') return MovieKind.Emd;
+        if (n >= 1024 && (MrcExtensions.Contains(ext) || (h[208] == 'M' && h[209] == 'A' && h[210] == 'P')) && MrcMovie.LooksLikeMrc(h))
+            return MovieKind.Mrc;
         if (n >= 8 && h[0] == 0x89 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G') return MovieKind.Image;
         if (n >= 3 && h[0] == 0xFF && h[1] == 0xD8 && h[2] == 0xFF) return MovieKind.Image;
         if (n >= 2 && h[0] == 'B' && h[1] == 'M' && ext.Equals(".bmp", StringComparison.OrdinalIgnoreCase)) return MovieKind.Image;
@@ -63,6 +68,7 @@ public static class MovieReader
         if (n >= 4 && h[0] == 0x1A && h[1] == 0x45 && h[2] == 0xDF && h[3] == 0xA3) return MovieKind.Video;
         if (VideoExtensions.Contains(ext)) return MovieKind.Video;
         if (ImageSequenceMovie.Extensions.Contains(ext)) return MovieKind.Image;
+        if (MrcExtensions.Contains(ext)) return MovieKind.Mrc; // let the MRC reader say what is wrong with the header
         return MovieKind.Unknown;
     }
 
