@@ -31,6 +31,7 @@ public static class MovieReader
             MovieKind.Video => VideoMovie.Open(path),
             MovieKind.Dm => DmMovie.Open(path),
             MovieKind.Emd => EmdMovie.Open(path),
+            MovieKind.Ser => SerMovie.Open(path),
             MovieKind.Mrc => MrcMovie.Open(path),
             _ => throw new MovieFormatException(path, "unknown", "not a format temtrack reads (TIFF, AVI/MP4/MOV/MKV, PNG/JPEG, DM3/DM4, SER, EMD, MRC)", 0),
         };
@@ -57,6 +58,7 @@ public static class MovieReader
             if (h[o] == 0 && h[o + 1] == 0 && h[o + 2] == 0 && h[o + 3] <= 1)
                 return MovieKind.Dm;
         }
+        if (n >= 4 && h[0] == 0x49 && h[1] == 0x49 && h[2] == 0x97 && h[3] == 0x01) return MovieKind.Ser;
         if (n >= 8 && h[0] == 0x89 && h[1] == 'H' && h[2] == 'D' && h[3] == 'F') return MovieKind.Emd;
         if (n >= 1024 && (MrcExtensions.Contains(ext) || (h[208] == 'M' && h[209] == 'A' && h[210] == 'P')) && MrcMovie.LooksLikeMrc(h))
             return MovieKind.Mrc;
@@ -72,7 +74,8 @@ public static class MovieReader
         return MovieKind.Unknown;
     }
 
-    private static Movie OpenFolder(string folder) => ImageSequenceMovie.OpenFolder(folder);
+    private static Movie OpenFolder(string folder) =>
+        DmSeriesMovie.Holds(folder) ? DmSeriesMovie.Open(folder) : ImageSequenceMovie.OpenFolder(folder);
 }
 
 internal enum MovieKind { Unknown, Tiff, Image, Video, Dm, Ser, Emd, Mrc }
