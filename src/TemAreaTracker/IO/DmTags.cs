@@ -55,10 +55,29 @@ internal sealed class DmTags
 
     // ------------------------------------------------------------------ primitive reads (header words: big-endian)
 
+    // Tag headers are tiny and sequential: serve them from a 64 KB window instead of one file read each.
+    private readonly byte[] _window = new byte[64 * 1024];
+    private long _windowStart = -1;
+    private int _windowLength;
+
     private ReadOnlySpan<byte> Take(int n)
     {
         if (!_file.Contains(_pos, n)) throw Fail($"tag structure runs past the end of the file ({_file.Length} bytes)", Math.Min(_pos, _file.Length));
-        var b = _file.ReadBytes(_pos, n);
+        ReadOnlySpan<byte> b;
+        if (n <= _window.Length / 2)
+        {
+            if (_windowStart < 0 || _pos < _windowStart || _pos + n > _windowStart + _windowLength)
+            {
+                _windowStart = _pos;
+                _windowLength = (int)Math.Min(_window.Length, _file.Length - _pos);
+                _file.Read(_pos, _window.AsSpan(0, _windowLength));
+            }
+            b = _window.AsSpan((int)(_pos - _windowStart), n);
+        }
+        else
+        {
+            b = _file.ReadBytes(_pos, n);
+        }
         _pos += n;
         return b;
     }

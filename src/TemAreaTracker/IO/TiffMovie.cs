@@ -323,7 +323,7 @@ public sealed class TiffMovie : Movie
         public (Mat?, string?, long?) ReadPixels(Tiff t, MappedFile file)
         {
             if (IsRawStrips) return ReadRawStrips(file);
-            return ReadViaLibTiff(t);
+            return ReadViaLibTiff(t, file);
         }
 
         private (Mat?, string?, long?) ReadRawStrips(MappedFile file)
@@ -331,6 +331,13 @@ public sealed class TiffMovie : Movie
             long rowBytes = (long)Width * Type.Bytes;
             int strips = (Height + RowsPerStrip - 1) / RowsPerStrip;
             if (StripOffsets.Length < strips) return (null, $"{StripOffsets.Length} strip offsets for {strips} strips", null);
+            // Check every strip lies in the file before allocating: a lying header must not cost a huge frame buffer.
+            for (int s = 0; s < strips; s++)
+            {
+                long need = Math.Min(RowsPerStrip, Height - s * RowsPerStrip) * rowBytes;
+                if (!file.Contains(StripOffsets[s], need))
+                    return (null, $"strip {s} of {need} bytes runs past the end of the file", Math.Clamp(StripOffsets[s], 0, file.Length));
+            }
             var mat = new Mat(Height, Width, Type.MatType);
             var dst = mat.AsSpan<byte>();
             bool isDirect = Type.Kind == PixelKind.Direct;
@@ -358,11 +365,14 @@ public sealed class TiffMovie : Movie
             return (mat, null, null);
         }
 
-        private (Mat?, string?, long?) ReadViaLibTiff(Tiff t)
+        private (Mat?, string?, long?) ReadViaLibTiff(Tiff t, MappedFile file)
         {
             if (Type.Kind != PixelKind.Direct) return (null, $"compressed/tiled {Type.Name} pages are not supported", null);
             if (Planar && SamplesPerPixel > 1) return (null, "planar RGB pages are not supported", null);
             int spp = SamplesPerPixel;
+            // Compressed data cannot expand beyond ~1000:1 (deflate's limit): a bigger page is a lying header.
+            if (FrameBytes * spp > Math.Max(1L << 24, 1100L * file.Length))
+                return (null, $"page of {Width}x{Height} px is implausibly large for a {file.Length}-byte file", null);
             var full = new Mat(Height, Width, MatType.MakeType(Type.MatType.Depth, spp));
             var dst = full.AsSpan<byte>();
             long rowBytes = (long)Width * Type.Bytes * spp;
