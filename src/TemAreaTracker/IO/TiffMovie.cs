@@ -64,13 +64,17 @@ public sealed class TiffMovie : Movie
             string? desc = tif.GetField(TiffTag.IMAGEDESCRIPTION)?[0].ToString();
             var ij = ParseImageJ(desc);
 
-            // Count pages by walking the IFD chain (LibTiff guards against loops). A broken chain ends the count:
-            // reading stops there and StoppedEarly says so.
-            int pages = 1;
-            while (pages < int.MaxValue && SafeReadDirectory(tif)) pages++;
-
-            int channels = Math.Max(1, (int)(ij.GetValueOrDefault("channels") is { } ch ? LengthUnits.ParseDouble(ch) ?? 1 : 1));
+            int channels = Math.Max(1, (int)Math.Clamp(LengthUnits.ParseDouble(ij.GetValueOrDefault("channels")) ?? 1, 1, 1 << 16));
             int? images = ij.TryGetValue("images", out var im) && LengthUnits.ParseDouble(im) is double n && n >= 1 && n < int.MaxValue ? (int)n : null;
+
+            // Page count: ImageJ's "images" when the IFD chain goes on (no need to visit thousands of IFDs spread over
+            // a multi-GB file; a short chain shows up as StoppedEarly while streaming), else walk the chain (LibTiff
+            // guards against loops; a broken chain ends the count).
+            int pages = 1;
+            if (images is int declaredImages && !tif.LastDirectory())
+                pages = declaredImages;
+            else
+                while (pages < int.MaxValue && SafeReadDirectory(tif)) pages++;
             bool contiguous = false;
             if (images is int total && total > pages && pages == 1 && first.IsRawStrips && first.StripsContiguous)
                 contiguous = true; // ImageJ > 4 GB layout: one IFD, frames back to back.

@@ -171,4 +171,72 @@ public class TiffMovieTests
         Assert.Equal(exp.GetProperty("mean").GetDouble(), mean, 6);
         frames[0].Dispose();
     }
+
+    /// <summary>
+    /// The layout ImageJ uses for stacks over 4 GB: one IFD describing the first image, "images=N" in its description,
+    /// all N images stored back to back from the first strip offset. Built byte by byte (TIFF 6.0, little-endian).
+    /// </summary>
+    internal static byte[] ImageJContiguous(int w, int h, int images, int storedImages)
+    {
+        string desc = $"ImageJ=1.54f\nimages={images}\nframes={images}\nunit=nm\nfinterval=0.25\n\0";
+        var entries = new List<(ushort Tag, ushort Type, uint Count, uint Value)>();
+        const int ifdAt = 8;
+        int nEntries = 10;
+        int descAt = ifdAt + 2 + nEntries * 12 + 4;
+        int resAt = descAt + desc.Length;
+        int dataAt = resAt + 16;
+        entries.Add((256, 4, 1, (uint)w));
+        entries.Add((257, 4, 1, (uint)h));
+        entries.Add((258, 3, 1, 16));
+        entries.Add((259, 3, 1, 1));
+        entries.Add((262, 3, 1, 1));
+        entries.Add((270, 2, (uint)desc.Length, (uint)descAt));
+        entries.Add((273, 4, 1, (uint)dataAt));
+        entries.Add((278, 4, 1, (uint)h));
+        entries.Add((279, 4, 1, (uint)(w * h * 2)));
+        entries.Add((282, 5, 1, (uint)resAt)); // XResolution 2 px/nm -> 0.5 nm
+        var b = new List<byte>();
+        b.AddRange("II"u8.ToArray()); b.AddRange(BitConverter.GetBytes((ushort)42)); b.AddRange(BitConverter.GetBytes(ifdAt));
+        b.AddRange(BitConverter.GetBytes((ushort)nEntries));
+        foreach (var e in entries)
+        {
+            b.AddRange(BitConverter.GetBytes(e.Tag)); b.AddRange(BitConverter.GetBytes(e.Type));
+            b.AddRange(BitConverter.GetBytes(e.Count));
+            b.AddRange(e.Type == 3 ? [.. BitConverter.GetBytes((ushort)e.Value), 0, 0] : BitConverter.GetBytes(e.Value));
+        }
+        b.AddRange(BitConverter.GetBytes(0)); // no next IFD
+        b.AddRange(System.Text.Encoding.ASCII.GetBytes(desc));
+        b.AddRange(BitConverter.GetBytes(2u)); b.AddRange(BitConverter.GetBytes(1u));
+        b.AddRange(BitConverter.GetBytes(2u)); b.AddRange(BitConverter.GetBytes(1u));
+        for (int k = 0; k < storedImages; k++)
+        for (int i = 0; i < w * h; i++)
+            b.AddRange(BitConverter.GetBytes((ushort)(k * 1000 + i % w)));
+        return b.ToArray();
+    }
+
+    [Fact]
+    public void ImageJContiguousLayout_ReadsAllImagesAfterTheSingleIfd()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "big-layout.tif");
+        File.WriteAllBytes(path, ImageJContiguous(10, 6, 5, 5));
+        using var movie = MovieReader.Open(path);
+        Assert.Equal(5, movie.FrameCount);
+        Assert.Equal("imagej-contiguous", movie.Metadata["tiff.layout"]);
+        Assert.Equal(0.5, movie.Calibration.PixelWidthNm!.Value, 9);
+        Assert.Equal(0.25, movie.Calibration.FrameIntervalS!.Value, 12);
+        var v = movie.ReadFrames().Select(f => { using (f) return (int)f.Pixels.At<ushort>(5, 9); }).ToList();
+        Assert.Equal(new[] { 9, 1009, 2009, 3009, 4009 }, v);
+        Assert.Null(movie.StoppedEarly);
+    }
+
+    [Fact]
+    public void ImageJContiguousLayout_Truncated_StopsWithByteOffset()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "big-cut.tif");
+        var bytes = ImageJContiguous(10, 6, 5, 5);
+        File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length - 10 * 6 * 2 - 7).ToArray()); // image 4 gone, image 3 7 bytes short
+        using var movie = MovieReader.Open(path);
+        Assert.Equal(3, movie.ReadFrames().Count(f => { f.Dispose(); return true; }));
+        Assert.StartsWith("truncated at frame 3 (byte ", movie.StoppedEarly);
+    }
 }
