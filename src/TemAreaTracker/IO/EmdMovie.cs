@@ -120,6 +120,8 @@ public sealed class EmdMovie : Movie
             double? ky = LengthUnits.NmPerUnit(Text(root, "BinaryResult.PixelUnitY") ?? Text(root, "BinaryResult.PixelUnitX") ?? "m");
             if (kx is double x && ky is double y && pw > 0 && ph > 0)
                 cal = new Calibration { PixelWidthNm = pw * x, PixelHeightNm = ph * y, PixelSizeSource = "emd-metadata" };
+            else if (LengthUnits.IsReciprocal(Text(root, "BinaryResult.PixelUnitX")))
+                meta["calibration_note"] = $"reciprocal units ({Text(root, "BinaryResult.PixelUnitX")}): a diffraction pattern, not a real-space pixel size";
             else
                 meta["calibration_note"] = $"pixel unit '{Text(root, "BinaryResult.PixelUnitX")}' is not a length";
         }
