@@ -111,6 +111,9 @@ internal sealed class DmImage
         _ => null,
     };
 
+    /// <summary>Parses the tag tree of <paramref name="file"/> and finds its main image.</summary>
+    /// <param name="file">The DM file.</param>
+    /// <param name="formatHint">"dm3" or "dm4", for error messages before the header is read.</param>
     /// <param name="allowProfiles">Accept 1-D data (spectra, profiles) as a 1-px-high image; movies never do.</param>
     public static DmImage Locate(MappedFile file, string formatHint, bool allowProfiles = false)
     {

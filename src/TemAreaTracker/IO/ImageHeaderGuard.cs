@@ -28,6 +28,8 @@ internal static class ImageHeaderGuard
         long pos = 8;
         Span<byte> h = stackalloc byte[8];
         Span<byte> ihdr = stackalloc byte[8];
+        var buffer = new byte[64 * 1024];
+        Span<byte> stored = stackalloc byte[4];
         for (int chunks = 0; chunks < 1_000_000; chunks++)
         {
             fs.Position = pos;
@@ -40,10 +42,39 @@ internal static class ImageHeaderGuard
                 long w = BinaryPrimitives.ReadUInt32BigEndian(ihdr), hh = BinaryPrimitives.ReadUInt32BigEndian(ihdr[4..]);
                 if (w == 0 || hh == 0 || w * hh > MaxPixelsPerByte * len) return ($"PNG declares {w}x{hh} px, impossible in {len} bytes", pos + 8);
             }
+            // Check the chunk's CRC (over type and data) so a corrupt file fails here with its offset, instead of
+            // libpng printing to stderr and OpenCV returning an empty image.
+            fs.Position = pos + 4;
+            uint crc = 0xFFFFFFFF;
+            long left = 4 + n;
+            while (left > 0)
+            {
+                int got = fs.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+                if (got <= 0) return ("PNG ends inside a chunk", fs.Position);
+                crc = Crc32(crc, buffer.AsSpan(0, got));
+                left -= got;
+            }
+            if (fs.ReadAtLeast(stored, 4, throwOnEndOfStream: false) < 4) return ("PNG ends inside a chunk CRC", fs.Position);
+            if ((crc ^ 0xFFFFFFFF) != BinaryPrimitives.ReadUInt32BigEndian(stored))
+                return ($"PNG chunk {(char)h[4]}{(char)h[5]}{(char)h[6]}{(char)h[7]} fails its CRC (corrupt file)", pos);
             if (h[4] == 'I' && h[5] == 'E' && h[6] == 'N' && h[7] == 'D') return null;
             pos += 12 + n;
         }
         return ("PNG has too many chunks", pos);
+    }
+
+    private static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
+    {
+        uint c = (uint)n;
+        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+        return c;
+    }).ToArray();
+
+    /// <summary>CRC-32 as PNG defines it (ISO 3309, polynomial 0xEDB88320), running form without the final xor.</summary>
+    private static uint Crc32(uint crc, ReadOnlySpan<byte> data)
+    {
+        foreach (byte b in data) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        return crc;
     }
 
     private static (string, long)? CheckJpeg(FileStream fs, long len)

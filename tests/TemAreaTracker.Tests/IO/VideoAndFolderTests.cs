@@ -146,4 +146,24 @@ public class VideoAndFolderTests
         Assert.Throws<FileNotFoundException>(() => MovieReader.Open(Path.Combine(dir, "missing.tif")));
         Assert.Throws<MovieFormatException>(() => MovieReader.Open(TestData.NewFolder("emptydir")));
     }
+
+    [Fact]
+    public void CorruptPng_FailsOnItsCrcWithOffset_AndStopsAFolderThere()
+    {
+        string dir = TestData.NewFolder("crc");
+        using (var m = new Mat(16, 16, MatType.CV_8UC1, new Scalar(50)))
+        {
+            Cv2.ImWrite(Path.Combine(dir, "f1.png"), m);
+            Cv2.ImWrite(Path.Combine(dir, "f2.png"), m);
+            var bad = m.ToBytes(".png");
+            bad[bad.Length - 20] ^= 0x5A; // inside IDAT
+            File.WriteAllBytes(Path.Combine(dir, "f3.png"), bad);
+        }
+        var e = Assert.Throws<MovieFormatException>(() => MovieReader.Open(Path.Combine(dir, "f3.png")));
+        Assert.Contains("CRC", e.Problem);
+        Assert.Equal(33, e.ByteOffset); // the IDAT chunk right after the 8-byte signature and 25-byte IHDR
+        using var movie = MovieReader.Open(dir);
+        Assert.Equal(2, movie.ReadFrames().Count(f => { f.Dispose(); return true; }));
+        Assert.StartsWith("stopped at frame 2: f3.png", movie.StoppedEarly);
+    }
 }
