@@ -239,4 +239,79 @@ public class TiffMovieTests
         Assert.Equal(3, movie.ReadFrames().Count(f => { f.Dispose(); return true; }));
         Assert.StartsWith("truncated at frame 3 (byte ", movie.StoppedEarly);
     }
+
+    [Fact]
+    public void TiledAndRgbPages_BecomeOneGrayChannel()
+    {
+        string dir = TestData.NewFolder("tif");
+        string tiled = Path.Combine(dir, "tiled.tif");
+        using (var t = Tiff.Open(tiled, "w")!)
+        {
+            const int w = 40, h = 24, tw = 16, th = 16;
+            t.SetField(TiffTag.IMAGEWIDTH, w);
+            t.SetField(TiffTag.IMAGELENGTH, h);
+            t.SetField(TiffTag.BITSPERSAMPLE, 16);
+            t.SetField(TiffTag.SAMPLESPERPIXEL, 1);
+            t.SetField(TiffTag.PHOTOMETRIC, Photometric.MINISBLACK);
+            t.SetField(TiffTag.COMPRESSION, Compression.DEFLATE);
+            t.SetField(TiffTag.TILEWIDTH, tw);
+            t.SetField(TiffTag.TILELENGTH, th);
+            var tile = new byte[tw * th * 2];
+            for (int ty = 0; ty < h; ty += th)
+            for (int tx = 0; tx < w; tx += tw)
+            {
+                for (int r = 0; r < th; r++)
+                for (int c = 0; c < tw; c++)
+                    BitConverter.TryWriteBytes(tile.AsSpan((r * tw + c) * 2), (ushort)(100 * (ty + r) + tx + c));
+                t.WriteTile(tile, tx, ty, 0, 0);
+            }
+            t.WriteDirectory();
+        }
+        using (var movie = MovieReader.Open(tiled))
+        using (var f = movie.ReadFrames().Single())
+        {
+            Assert.Equal("uint16", movie.DataType);
+            Assert.Equal(100 * 23 + 39, f.Pixels.At<ushort>(23, 39));
+            Assert.Equal(100 * 17 + 20, f.Pixels.At<ushort>(17, 20));
+        }
+
+        string rgb = Path.Combine(dir, "rgb.tif");
+        using (var t = Tiff.Open(rgb, "w")!)
+        {
+            t.SetField(TiffTag.IMAGEWIDTH, 8);
+            t.SetField(TiffTag.IMAGELENGTH, 4);
+            t.SetField(TiffTag.BITSPERSAMPLE, 8);
+            t.SetField(TiffTag.SAMPLESPERPIXEL, 3);
+            t.SetField(TiffTag.PHOTOMETRIC, Photometric.RGB);
+            t.SetField(TiffTag.PLANARCONFIG, PlanarConfig.CONTIG);
+            t.SetField(TiffTag.ROWSPERSTRIP, 4);
+            var row = new byte[8 * 3];
+            for (int y = 0; y < 4; y++)
+            {
+                for (int x = 0; x < 8; x++) row[3 * x] = row[3 * x + 1] = row[3 * x + 2] = (byte)(30 * y + x);
+                t.WriteScanline(row, y);
+            }
+            t.WriteDirectory();
+        }
+        using (var movie = MovieReader.Open(rgb))
+        using (var f = movie.ReadFrames().Single())
+        {
+            Assert.Equal(MatType.CV_8UC1, f.Pixels.Type());
+            Assert.Equal(30 * 3 + 7, f.Pixels.At<byte>(3, 7)); // gray saved as RGB comes back exactly
+        }
+    }
+
+    [Fact]
+    public void Hyperstack_WithTwoChannels_StreamsChannelOneOnly()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "hyper.tif");
+        // ImageJ order: channel fastest. Page p = 2·t + c; value 100·t + c.
+        WriteTiff(path, 6, 5, 6, 8, SampleFormat.UINT, (p, _, _) => 100 * (p / 2) % 256 + p % 2,
+            "ImageJ=1.54f\nimages=6\nchannels=2\nframes=3\nhyperstack=true\n");
+        using var movie = MovieReader.Open(path);
+        Assert.Equal(3, movie.FrameCount);
+        var v = movie.ReadFrames().Select(f => { using (f) return (int)f.Pixels.At<byte>(0, 0); }).ToList();
+        Assert.Equal(new[] { 0, 100, 200 }, v);
+        Assert.Contains("channel 1", movie.Metadata["tiff.channels_note"]);
+    }
 }

@@ -166,4 +166,22 @@ public class VideoAndFolderTests
         Assert.Equal(2, movie.ReadFrames().Count(f => { f.Dispose(); return true; }));
         Assert.StartsWith("stopped at frame 2: f3.png", movie.StoppedEarly);
     }
+
+    [Fact]
+    public void Mp4v_CountsFramesWithoutFalseTruncation()
+    {
+        string dir = TestData.NewFolder("mp4");
+        string path = Path.Combine(dir, "m.mp4");
+        using (var vw = new VideoWriter(path, VideoWriter.FourCC("mp4v"), 8, new Size(64, 48), isColor: false))
+            for (int k = 0; k < 9; k++)
+            {
+                using var m = Pattern(k, 64, 48);
+                vw.Write(m);
+            }
+        using var movie = MovieReader.Open(path);
+        Assert.Equal("mp4", movie.Format);
+        Assert.Equal(0.125, movie.Calibration.FrameIntervalS!.Value, 6);
+        Assert.Equal(9, movie.ReadFrames().Count(f => { f.Dispose(); return true; }));
+        Assert.Null(movie.StoppedEarly);
+    }
 }
