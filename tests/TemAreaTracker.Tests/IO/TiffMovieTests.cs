@@ -10,9 +10,9 @@ public class TiffMovieTests
     /// <summary>Writes a multi-page gray TIFF with LibTiff; pixel (x, y) of page k is <paramref name="value"/>(k, x, y).</summary>
     internal static void WriteTiff(string path, int width, int height, int pages, int bits, SampleFormat format,
         Func<int, int, int, double> value, string? description = null, double? xres = null, double? yres = null,
-        bool bigEndian = false, Compression compression = Compression.NONE, int rowsPerStrip = 0)
+        bool bigEndian = false, Compression compression = Compression.NONE, int rowsPerStrip = 0, bool bigTiff = false)
     {
-        using var t = Tiff.Open(path, bigEndian ? "wb" : "wl")!;
+        using var t = Tiff.Open(path, (bigEndian ? "wb" : "wl") + (bigTiff ? "8" : ""))!;
         int bytes = bits / 8;
         for (int k = 0; k < pages; k++)
         {
@@ -313,5 +313,17 @@ public class TiffMovieTests
         var v = movie.ReadFrames().Select(f => { using (f) return (int)f.Pixels.At<byte>(0, 0); }).ToList();
         Assert.Equal(new[] { 0, 100, 200 }, v);
         Assert.Contains("channel 1", movie.Metadata["tiff.channels_note"]);
+    }
+
+    [Fact]
+    public void BigTiff_ReadsLikeClassicTiff()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "big.tif");
+        WriteTiff(path, 20, 10, 3, 16, SampleFormat.UINT, (k, x, y) => 1000 * k + x + 20 * y, "ImageJ=1.54f\nimages=3\nunit=nm\n", xres: 4, bigTiff: true);
+        Assert.Equal(43, File.ReadAllBytes(path)[2]); // BigTIFF magic
+        using var movie = MovieReader.Open(path);
+        Assert.Equal((3, 0.25), (movie.FrameCount, movie.Calibration.PixelWidthNm));
+        var v = movie.ReadFrames().Select(f => { using (f) return (int)f.Pixels.At<ushort>(9, 19); }).ToList();
+        Assert.Equal(new[] { 199, 1199, 2199 }, v);
     }
 }
