@@ -68,6 +68,15 @@ public static class MovieReader
         if (n >= 12 && h[0] == 'R' && h[1] == 'I' && h[2] == 'F' && h[3] == 'F') return MovieKind.Video;
         if (n >= 8 && h[4] == 'f' && h[5] == 't' && h[6] == 'y' && h[7] == 'p') return MovieKind.Video;
         if (n >= 4 && h[0] == 0x1A && h[1] == 0x45 && h[2] == 0xDF && h[3] == 0xA3) return MovieKind.Video;
+        // No known magic: let the extension pick the reader, so the user hears what is wrong with, say, a .dm4 header
+        // rather than "unknown format".
+        switch (ext.ToLowerInvariant())
+        {
+            case ".dm3" or ".dm4": return MovieKind.Dm;
+            case ".ser": return MovieKind.Ser;
+            case ".emd" or ".h5" or ".hdf5": return MovieKind.Emd;
+            case ".tif" or ".tiff": return MovieKind.Tiff;
+        }
         if (VideoExtensions.Contains(ext)) return MovieKind.Video;
         if (ImageSequenceMovie.Extensions.Contains(ext)) return MovieKind.Image;
         if (MrcExtensions.Contains(ext)) return MovieKind.Mrc; // let the MRC reader say what is wrong with the header

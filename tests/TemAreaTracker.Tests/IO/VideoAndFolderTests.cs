@@ -184,4 +184,23 @@ public class VideoAndFolderTests
         Assert.Equal(9, movie.ReadFrames().Count(f => { f.Dispose(); return true; }));
         Assert.Null(movie.StoppedEarly);
     }
+
+    [Theory]
+    [InlineData("x.dm4", "dm4")]
+    [InlineData("x.dm3", "dm3")]
+    [InlineData("x_1.ser", "ser")]
+    [InlineData("x.emd", "emd")]
+    [InlineData("x.tif", "tiff")]
+    [InlineData("x.mrc", "mrc")]
+    public void GarbageWithNativeExtension_IsJudgedByThatFormatsReader(string name, string format)
+    {
+        string path = Path.Combine(TestData.NewFolder("garbage"), name);
+        var junk = new byte[2048];
+        new Random(5).NextBytes(junk);
+        junk[0] = (byte)'Z'; // no known magic
+        File.WriteAllBytes(path, junk);
+        var e = Assert.Throws<MovieFormatException>(() => MovieReader.Open(path));
+        Assert.Equal(format, e.Format);
+        Assert.Contains(name, e.Message);
+    }
 }
