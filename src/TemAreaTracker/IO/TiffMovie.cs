@@ -12,7 +12,8 @@ namespace TemAreaTracker.IO;
 /// <c>finterval</c> (with <c>tunit</c>), <c>images</c>/<c>frames</c>/<c>slices</c>/<c>channels</c> and the value map
 /// <c>c0</c>/<c>c1</c>; X/YResolution give px per unit, so pixel size = unit / resolution
 /// (source "imagej-tiff"). Without an ImageJ unit a centimetre ResolutionUnit is used only when it gives a microscope-scale
-/// pixel (&lt; 10 µm, source "tiff-resolution"): 72 dpi from a print driver is not a pixel size.</para>
+/// pixel (&lt; 10 µm, source "tiff-resolution"): 72 dpi from a print driver is not a pixel size. Thermo Fisher/FEI TIFFs
+/// give it in their private INI tag 34682 ([Scan] PixelWidth in m, source "fei-tiff").</para>
 /// <para>Uncompressed strips are copied straight from a memory map (flat memory for multi-GB stacks); compressed or tiled pages
 /// go through LibTiff. ImageJ stacks over 4 GB keep a single IFD with the frames stored back to back after it; those are read
 /// by offset.</para>
@@ -232,6 +233,17 @@ public sealed class TiffMovie : Movie
         var cal = pw is double w && w > 0 && ph is double h && h > 0
             ? new Calibration { PixelWidthNm = w, PixelHeightNm = h, PixelSizeSource = source }
             : Calibration.None;
+        if (cal.PixelWidthNm is null && FeiMetadata(tif) is { } fei)
+        {
+            // Thermo Fisher/FEI microscopes write an INI block in private tag 34682 (or 34680): [Scan] PixelWidth in m.
+            if (LengthUnits.ParseDouble(fei.GetValueOrDefault("Scan.PixelWidth")) is double fw && fw > 0 && fw < 1)
+            {
+                double fh = LengthUnits.ParseDouble(fei.GetValueOrDefault("Scan.PixelHeight")) is double v && v > 0 && v < 1 ? v : fw;
+                cal = new Calibration { PixelWidthNm = fw * 1e9, PixelHeightNm = fh * 1e9, PixelSizeSource = "fei-tiff" };
+            }
+            if (LengthUnits.ParseDouble(fei.GetValueOrDefault("Scan.FrameTime")) is double ft && ft > 0)
+                cal = cal with { FrameIntervalS = ft, FrameIntervalSource = "fei-tiff" };
+        }
 
         double? secPerT = LengthUnits.SecondsPerUnit(ij.GetValueOrDefault("tunit") ?? "s");
         if (ij.TryGetValue("finterval", out var fi) && LengthUnits.ParseDouble(fi) is double interval && interval > 0 && secPerT is double spt)
@@ -244,6 +256,26 @@ public sealed class TiffMovie : Movie
         if (ij.ContainsKey("c0") || ij.ContainsKey("c1"))
             intensity = new IntensityCalibration(c0, c1, ij.GetValueOrDefault("vunit"));
         return (cal, intensity);
+    }
+
+    /// <summary>The FEI/Thermo INI block ("[Section]" then "Key=Value" lines) as "Section.Key" → value, or null.</summary>
+    internal static Dictionary<string, string>? FeiMetadata(Tiff tif)
+    {
+        foreach (int tag in new[] { 34682, 34680 })
+        {
+            var v = tif.GetField((TiffTag)tag);
+            if (v is null || v.Length == 0 || v[^1].Value is not byte[] bytes || bytes.Length > 1 << 20) continue;
+            var d = new Dictionary<string, string>(StringComparer.Ordinal);
+            string section = "";
+            foreach (var raw in System.Text.Encoding.Latin1.GetString(bytes).Split('\n'))
+            {
+                string line = raw.Trim().Trim('\0');
+                if (line.StartsWith('[') && line.EndsWith(']')) section = line[1..^1];
+                else if (line.IndexOf('=') is int eq && eq > 0) d[$"{section}.{line[..eq].Trim()}"] = line[(eq + 1)..].Trim();
+            }
+            if (d.Count > 0) return d;
+        }
+        return null;
     }
 
     private void FillMetadata(Tiff tif, Dictionary<string, string> ij, int pages, Page first)
@@ -261,6 +293,9 @@ public sealed class TiffMovie : Movie
                 _meta[name] = s.Trim('\0', ' ');
         if (ij.Count == 0 && tif.GetField(TiffTag.IMAGEDESCRIPTION)?[0].ToString() is { Length: > 0 } d)
             _meta["tiff.description"] = d.Length > 200 ? d[..200] + "…" : d;
+        if (FeiMetadata(tif) is { } fei)
+            foreach (var key in new[] { "System.SystemType", "Beam.HV", "Scan.PixelWidth", "Scan.FrameTime", "Scan.Dwelltime", "User.Date", "User.Time" })
+                if (fei.TryGetValue(key, out var fv)) _meta["fei." + key] = fv;
         if (Intensity is { } ic)
             _meta["value_calibration"] = string.Create(CultureInfo.InvariantCulture, $"value = {ic.Offset} + {ic.Scale}·raw{(ic.Unit is null ? "" : $" ({ic.Unit})")}");
     }

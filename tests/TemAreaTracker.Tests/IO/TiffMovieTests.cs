@@ -326,4 +326,43 @@ public class TiffMovieTests
         var v = movie.ReadFrames().Select(f => { using (f) return (int)f.Pixels.At<ushort>(9, 19); }).ToList();
         Assert.Equal(new[] { 199, 1199, 2199 }, v);
     }
+
+    /// <summary>A one-page 8-bit TIFF carrying FEI/Thermo's INI metadata in private tag 34682, built byte by byte.</summary>
+    private static byte[] FeiTiff(string ini, int w, int h)
+    {
+        string txt = ini + "\0";
+        const int ifd = 8, n = 9;
+        int txtAt = ifd + 2 + n * 12 + 4, dataAt = txtAt + txt.Length;
+        (ushort Tag, ushort Type, uint Count, uint Value)[] entries =
+        [
+            (256, 3, 1, (uint)w), (257, 3, 1, (uint)h), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+            (273, 4, 1, (uint)dataAt), (278, 3, 1, (uint)h), (279, 4, 1, (uint)(w * h)), (34682, 2, (uint)txt.Length, (uint)txtAt),
+        ];
+        var b = new List<byte>();
+        b.AddRange("II"u8.ToArray()); b.AddRange(BitConverter.GetBytes((ushort)42)); b.AddRange(BitConverter.GetBytes(ifd));
+        b.AddRange(BitConverter.GetBytes((ushort)n));
+        foreach (var e in entries)
+        {
+            b.AddRange(BitConverter.GetBytes(e.Tag)); b.AddRange(BitConverter.GetBytes(e.Type)); b.AddRange(BitConverter.GetBytes(e.Count));
+            b.AddRange(e.Type == 3 ? [.. BitConverter.GetBytes((ushort)e.Value), 0, 0] : BitConverter.GetBytes(e.Value));
+        }
+        b.AddRange(BitConverter.GetBytes(0));
+        b.AddRange(System.Text.Encoding.ASCII.GetBytes(txt));
+        for (int i = 0; i < w * h; i++) b.Add((byte)i);
+        return b.ToArray();
+    }
+
+    [Fact]
+    public void FeiTiff_PixelSizeFromScanSection()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "fei.tif");
+        File.WriteAllBytes(path, FeiTiff("[User]\r\nDate=01/02/2024\r\n[Scan]\r\nPixelWidth=1.5e-009\r\nPixelHeight=1.5e-009\r\nFrameTime=0.25\r\n", 6, 4));
+        using var movie = MovieReader.Open(path);
+        Assert.Equal(1.5, movie.Calibration.PixelWidthNm!.Value, 9);
+        Assert.Equal("fei-tiff", movie.Calibration.PixelSizeSource);
+        Assert.Equal(0.25, movie.Calibration.FrameIntervalS!.Value, 12);
+        Assert.Equal("01/02/2024", movie.Metadata["fei.User.Date"]);
+        using var f = movie.ReadFrames().Single();
+        Assert.Equal(23, f.Pixels.At<byte>(3, 5));
+    }
 }
