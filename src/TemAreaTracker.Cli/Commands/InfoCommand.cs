@@ -24,6 +24,10 @@ internal sealed class InfoCommand(IAnsiConsole console) : Command<InfoCommand.Se
         [Description("Print one JSON object (frames, width, height, dtype, pixel_size_nm, pixel_size_source, frame_interval_s, frame_interval_source, …); null where unknown.")]
         public bool Json { get; init; }
 
+        [CommandOption("--read-all")]
+        [Description("Also decode every frame: counts readable frames and reports where a truncated or damaged file stops.")]
+        public bool ReadAll { get; init; }
+
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Path) ? ValidationResult.Error("info needs a FILE") : ValidationResult.Success();
     }
@@ -31,9 +35,25 @@ internal sealed class InfoCommand(IAnsiConsole console) : Command<InfoCommand.Se
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var movie = MovieReader.Open(settings.Path);
+        int? framesRead = null;
+        if (settings.ReadAll)
+        {
+            framesRead = 0;
+            foreach (var f in movie.ReadFrames())
+            {
+                f.Dispose();
+                framesRead++;
+            }
+        }
         if (settings.Json)
         {
-            string json = JsonSerializer.Serialize(Describe(movie), new JsonSerializerOptions
+            var o = Describe(movie);
+            if (framesRead is int nr)
+            {
+                o["frames_read"] = nr;
+                o["stopped_early"] = movie.StoppedEarly;
+            }
+            string json = JsonSerializer.Serialize(o, new JsonSerializerOptions
             {
                 WriteIndented = true,
                 Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // keep µ, Å readable; output is not HTML
@@ -57,6 +77,8 @@ internal sealed class InfoCommand(IAnsiConsole console) : Command<InfoCommand.Se
         Row("frame interval", cal.FrameIntervalS is double s
             ? F($"{s:G6} s") + $"  ({cal.FrameIntervalSource}{(cal.FrameIntervalSource == "container-fps" ? ": container frame rate, may be sped up" : "")})"
             : "unknown: pass --frame-interval-s");
+        if (framesRead is int read)
+            Row("frames read", movie.StoppedEarly is { } why ? $"{read}: {why}" : $"{read}, all readable");
         if (movie.Intensity is { } ic) Row("value calibration", F($"value = {ic.Offset} + {ic.Scale}·raw") + (ic.Unit is null ? "" : $" ({ic.Unit})"));
         console.Write(t);
         if (movie.Metadata.Count > 0)

@@ -80,4 +80,17 @@ public class InfoCommandTests
         Assert.Contains("broken.dm4", e.Message);
         Assert.Contains("dm4", e.Format);
     }
+
+    [Fact]
+    public void ReadAll_ReportsWhereATruncatedStackStops()
+    {
+        var bytes = TiffMovieTests.ImageJContiguous(10, 6, 5, 5);
+        string path = Path.Combine(TestData.NewFolder("info"), "cut.tif");
+        File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length - 130).ToArray());
+        var result = Run("info", path, "--json", "--read-all");
+        using var doc = JsonDocument.Parse(result.Output);
+        Assert.Equal(5, doc.RootElement.GetProperty("frames").GetInt32());
+        Assert.Equal(3, doc.RootElement.GetProperty("frames_read").GetInt32());
+        Assert.StartsWith("truncated at frame 3 (byte ", doc.RootElement.GetProperty("stopped_early").GetString());
+    }
 }
