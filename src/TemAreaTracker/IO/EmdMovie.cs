@@ -189,13 +189,13 @@ public sealed class EmdMovie : Movie
         {
             switch (_type.Name)
             {
-                case "uint8": Copy(_data.Read<byte[]>(fileSelection: sel), mat); break;
-                case "int8": Copy(_data.Read<sbyte[]>(fileSelection: sel), mat); break;
-                case "uint16": Copy(_data.Read<ushort[]>(fileSelection: sel), mat); break;
-                case "int16": Copy(_data.Read<short[]>(fileSelection: sel), mat); break;
-                case "int32": Copy(_data.Read<int[]>(fileSelection: sel), mat); break;
-                case "float32": Copy(_data.Read<float[]>(fileSelection: sel), mat); break;
-                case "float64": Copy(_data.Read<double[]>(fileSelection: sel), mat); break;
+                case "uint8": ReadInto<byte>(mat, sel); break;
+                case "int8": ReadInto<sbyte>(mat, sel); break;
+                case "uint16": ReadInto<ushort>(mat, sel); break;
+                case "int16": ReadInto<short>(mat, sel); break;
+                case "int32": ReadInto<int>(mat, sel); break;
+                case "float32": ReadInto<float>(mat, sel); break;
+                case "float64": ReadInto<double>(mat, sel); break;
                 case "uint32":
                 {
                     var v = _data.Read<uint[]>(fileSelection: sel);
@@ -226,6 +226,15 @@ public sealed class EmdMovie : Movie
             mat.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Decodes the selected frame straight into the Mat's pixels (no managed frame buffer).</summary>
+    private void ReadInto<T>(Mat mat, Selection sel) where T : unmanaged
+    {
+        if (_data is NativeDataset native)
+            native.Read(mat.AsSpan<T>(), fileSelection: sel);
+        else
+            Copy(_data.Read<T[]>(fileSelection: sel), mat);
     }
 
     private static void Copy<T>(T[] src, Mat mat) where T : struct
