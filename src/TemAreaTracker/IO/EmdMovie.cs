@@ -152,34 +152,94 @@ public sealed class EmdMovie : Movie
             _ => null,
         };
 
+    /// <summary>Largest batch of frames read at once when the file's layout forces it (see <see cref="FramesPerRead"/>).</summary>
+    private const long BatchBudgetBytes = 256L << 20;
+
+    /// <summary>
+    /// Frames fetched per HDF5 read. Velox chunks stacks as (height, width, 1), so one frame is one chunk: 1. A contiguous
+    /// or differently chunked [height, width, frames] array interleaves the frames element by element, and a one-frame
+    /// hyperslab costs one tiny read per pixel; there a batch of frames (≤ 256 MB) is read at once and split.
+    /// </summary>
+    internal int FramesPerRead
+    {
+        get
+        {
+            if (_data.Space.Dimensions.Length != 3 || FrameCount is not int n || n <= 1 || _type.Kind != PixelKind.Direct) return 1;
+            var layout = _data.Layout;
+            if (layout.Class == H5DataLayoutClass.Chunked && layout.Chunks is { Length: >= 3 } c && c[2] == 1) return 1;
+            long frameBytes = (long)Width * Height * _type.Bytes;
+            return (int)Math.Clamp(BatchBudgetBytes / Math.Max(1, frameBytes), 1, n);
+        }
+    }
+
     public override IEnumerable<Frame> ReadFrames()
     {
         StoppedEarly = null;
         int rank = _data.Space.Dimensions.Length;
-        for (int k = 0; k < FrameCount; k++)
+        int batch = FramesPerRead;
+        for (int k = 0; k < FrameCount; k += batch)
         {
-            Mat? mat = null;
+            int count = Math.Min(batch, FrameCount!.Value - k);
+            List<Mat>? mats = null;
             string? problem = null;
             try
             {
-                var sel = rank == 3
-                    ? new HyperslabSelection(3, [0, 0, (ulong)k], [(ulong)Height, (ulong)Width, 1])
-                    : new HyperslabSelection(2, [0, 0], [(ulong)Height, (ulong)Width]);
-                mat = ReadFrame(sel);
+                if (count == 1)
+                {
+                    var sel = rank == 3
+                        ? new HyperslabSelection(3, [0, 0, (ulong)k], [(ulong)Height, (ulong)Width, 1])
+                        : new HyperslabSelection(2, [0, 0], [(ulong)Height, (ulong)Width]);
+                    mats = [ReadFrame(sel)];
+                }
+                else
+                {
+                    mats = ReadBatch(k, count);
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                mat?.Dispose();
-                mat = null;
+                mats?.ForEach(m => m.Dispose());
+                mats = null;
                 problem = e.Message;
             }
-            if (mat is null)
+            if (mats is null)
             {
                 StoppedEarly = $"stopped at frame {k}: HDF5 data cannot be read ({problem})";
                 yield break;
             }
-            yield return new Frame(k, mat);
+            for (int j = 0; j < mats.Count; j++)
+                yield return new Frame(k + j, mats[j]);
         }
+    }
+
+    private List<Mat> ReadBatch(int k0, int count) => _type.Name switch
+    {
+        "uint8" => Split<byte>(k0, count),
+        "int8" => Split<sbyte>(k0, count),
+        "uint16" => Split<ushort>(k0, count),
+        "int16" => Split<short>(k0, count),
+        "int32" => Split<int>(k0, count),
+        "float32" => Split<float>(k0, count),
+        "float64" => Split<double>(k0, count),
+        _ => throw new InvalidDataException($"unsupported type {_type.Name}"),
+    };
+
+    /// <summary>Reads frames k0..k0+count-1 in one hyperslab and de-interleaves them (frames are the fastest axis).</summary>
+    private List<Mat> Split<T>(int k0, int count) where T : unmanaged
+    {
+        var sel = new HyperslabSelection(3, [0, 0, (ulong)k0], [(ulong)Height, (ulong)Width, (ulong)count]);
+        var buf = new T[(long)Height * Width * count];
+        if (_data is NativeDataset native) native.Read(buf.AsSpan(), fileSelection: sel);
+        else buf = _data.Read<T[]>(fileSelection: sel);
+        var mats = new List<Mat>(count);
+        for (int j = 0; j < count; j++)
+        {
+            var m = new Mat(Height, Width, _type.MatType);
+            var dst = m.AsSpan<T>();
+            for (int i = 0; i < dst.Length; i++) dst[i] = buf[(long)i * count + j];
+            mats.Add(m);
+        }
+        return mats;
     }
 
     private Mat ReadFrame(Selection sel)

@@ -7,7 +7,8 @@ namespace TemAreaTracker.Tests.IO;
 /// <summary>Velox-layout EMD stacks written with PureHDF: frames along the last axis, JSON metadata as a uint8 array.</summary>
 public class EmdSyntheticTests
 {
-    internal static string WriteVeloxStack(string path, int w, int h, int frames, string pixelUnit = "m", double pixelW = 2e-10, double pixelH = 3e-10)
+    internal static string WriteVeloxStack(string path, int w, int h, int frames, string pixelUnit = "m", double pixelW = 2e-10, double pixelH = 3e-10,
+        bool veloxChunks = true)
     {
         var data = new ushort[h, w, frames];
         for (int y = 0; y < h; y++)
@@ -26,17 +27,24 @@ public class EmdSyntheticTests
         {
             ["Data"] = new H5Group
             {
-                ["Image"] = new H5Group { ["9f0c5d2e"] = new H5Group { ["Data"] = data, ["Metadata"] = meta } },
+                ["Image"] = new H5Group
+                {
+                    // Velox chunks a stack frame by frame; without chunks PureHDF writes a contiguous array.
+                    ["9f0c5d2e"] = new H5Group { ["Data"] = veloxChunks ? new H5Dataset(data, chunks: [(uint)h, (uint)w, 1]) : data, ["Metadata"] = meta },
+                },
             },
         }.Write(path);
         return path;
     }
 
-    [Fact]
-    public void VeloxStack_EveryFrameOnItsOwn_NonSquareCalibration()
+    [Theory]
+    [InlineData(true, 1)]   // Velox chunks: one frame per read
+    [InlineData(false, 3)]  // contiguous array: frames read as one batch and split
+    public void VeloxStack_EveryFrameOnItsOwn_NonSquareCalibration(bool veloxChunks, int framesPerRead)
     {
-        string path = WriteVeloxStack(Path.Combine(TestData.NewFolder("emd"), "stack.emd"), 12, 8, 3);
+        string path = WriteVeloxStack(Path.Combine(TestData.NewFolder("emd"), "stack.emd"), 12, 8, 3, veloxChunks: veloxChunks);
         using var movie = MovieReader.Open(path);
+        Assert.Equal(framesPerRead, ((EmdMovie)movie).FramesPerRead);
         Assert.Equal(("emd", 12, 8, 3, "uint16"), (movie.Format, movie.Width, movie.Height, movie.FrameCount, movie.DataType));
         Assert.Equal(0.2, movie.Calibration.PixelWidthNm!.Value, 9);
         Assert.Equal(0.3, movie.Calibration.PixelHeightNm!.Value, 9);
