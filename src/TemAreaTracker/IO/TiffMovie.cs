@@ -80,7 +80,11 @@ public sealed class TiffMovie : Movie
             if (images is int total && total > pages && pages == 1 && first.IsRawStrips && first.StripsContiguous)
                 contiguous = true; // ImageJ > 4 GB layout: one IFD, frames back to back.
             int stored = contiguous ? images!.Value : pages;
-            int declared = Math.Max(images ?? 0, pages) / channels;
+            // PageNumber (page, total) on the first page is another declared count (camera stacks, tifffile, LibTiff users).
+            int pageTotal = 0;
+            if (tif.SetDirectory(0) && tif.GetField(TiffTag.PAGENUMBER) is { Length: >= 2 } pn && pn[1].ToInt() is int pnTotal and > 0 and < int.MaxValue)
+                pageTotal = pnTotal;
+            int declared = Math.Max(Math.Max(images ?? 0, pageTotal), pages) / channels;
 
             var (cal, intensity) = Calibrate(tif, first, ij);
             var movie = new TiffMovie(path, file, first, stored, declared, channels, contiguous, cal, intensity);
@@ -153,10 +157,15 @@ public sealed class TiffMovie : Movie
                 yield return new Frame(frameIndex++, mat);
             }
             page++;
+            // LastDirectory: the current IFD's "next" offset is 0. If it is not, yet the next IFD cannot be read, the
+            // chain points past the end of a cut file even when no frame count was declared.
+            bool wasLast = tif.LastDirectory();
             if (!SafeReadDirectory(tif))
             {
                 if (FrameCount is int declared && frameIndex < declared)
                     StoppedEarly = $"truncated at frame {frameIndex}: the file declares {declared} frames but its page chain ends after {page}";
+                else if (!wasLast)
+                    StoppedEarly = $"truncated at frame {frameIndex}: page {page} lies beyond the end of the file ({_file.Length} bytes)";
                 yield break;
             }
         }

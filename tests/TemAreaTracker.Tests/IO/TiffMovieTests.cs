@@ -365,4 +365,35 @@ public class TiffMovieTests
         using var f = movie.ReadFrames().Single();
         Assert.Equal(23, f.Pixels.At<byte>(3, 5));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PlainStackCutInHalf_SaysTruncated_WithOrWithoutPageNumber(bool pageNumber)
+    {
+        string dir = TestData.NewFolder("tif");
+        string path = Path.Combine(dir, "plain.tif");
+        using (var t = Tiff.Open(path, "w")!)
+        {
+            var buf = new byte[60 * 40];
+            for (int i = 0; i < 20; i++)
+            {
+                Array.Fill(buf, (byte)i);
+                t.SetField(TiffTag.IMAGEWIDTH, 60); t.SetField(TiffTag.IMAGELENGTH, 40);
+                t.SetField(TiffTag.BITSPERSAMPLE, 8); t.SetField(TiffTag.SAMPLESPERPIXEL, 1);
+                t.SetField(TiffTag.PHOTOMETRIC, Photometric.MINISBLACK); t.SetField(TiffTag.ROWSPERSTRIP, 40);
+                if (pageNumber) t.SetField(TiffTag.PAGENUMBER, i, 20);
+                t.WriteEncodedStrip(0, buf, buf.Length);
+                t.WriteDirectory();
+            }
+        }
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        using var movie = MovieReader.Open(path);
+        if (pageNumber) Assert.Equal(20, movie.FrameCount);
+        var values = movie.ReadFrames().Select(f => { using (f) return (int)f.Pixels.At<byte>(0, 0); }).ToList();
+        Assert.InRange(values.Count, 8, 10);
+        Assert.Equal(Enumerable.Range(0, values.Count), values);
+        Assert.StartsWith($"truncated at frame {values.Count}", movie.StoppedEarly);
+    }
 }
