@@ -203,4 +203,26 @@ public class VideoAndFolderTests
         Assert.Equal(format, e.Format);
         Assert.Contains(name, e.Message);
     }
+
+    [Fact]
+    public void JpegWithLyingSize_FailsBeforeDecoding_AndAGoodJpegReadsAsGray()
+    {
+        string dir = TestData.NewFolder("jpg");
+        byte[] jpg;
+        using (var m = Pattern(0, 64, 48)) jpg = m.ToBytes(".jpg");
+        File.WriteAllBytes(Path.Combine(dir, "good.jpg"), jpg);
+        using (var movie = MovieReader.Open(Path.Combine(dir, "good.jpg")))
+        using (var f = movie.ReadFrames().Single())
+        {
+            Assert.Equal(("jpg", 64, 48, "uint8"), (movie.Format, f.Width, f.Height, movie.DataType));
+            Assert.Equal(MatType.CV_8UC1, f.Pixels.Type());
+        }
+        int sof = Enumerable.Range(2, jpg.Length - 10).First(i => jpg[i] == 0xFF && jpg[i + 1] == 0xC0);
+        jpg[sof + 5] = 0xFD; jpg[sof + 6] = 0xE8; // height 65000
+        jpg[sof + 7] = 0xFD; jpg[sof + 8] = 0xE8; // width 65000: 4.2 Gpx from a ~2 kB file
+        File.WriteAllBytes(Path.Combine(dir, "liar.jpg"), jpg);
+        var e = Assert.Throws<MovieFormatException>(() => MovieReader.Open(Path.Combine(dir, "liar.jpg")));
+        Assert.Contains("65000x65000", e.Problem);
+        Assert.Equal(sof, e.ByteOffset);
+    }
 }
