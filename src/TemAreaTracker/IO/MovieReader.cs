@@ -4,9 +4,14 @@ namespace TemAreaTracker.IO;
 /// Opens any supported movie through one call, choosing the reader from the file's magic bytes (then its extension).
 /// </summary>
 /// <remarks>
-/// Supported: multi-page TIFF (ImageJ hyperstacks, camera stacks), AVI/MP4/MOV/MKV, a folder of PNG/TIFF/JPEG frames or a
-/// single image, Gatan DM3/DM4 (and a folder of per-frame DM files, Gatan in-situ layout), FEI/TIA SER (+EMI),
-/// Velox EMD and MRC2014. Every reader streams frames and reports its calibration with its source.
+/// <para>Supported: multi-page TIFF and BigTIFF (<see cref="TiffMovie"/>: ImageJ hyperstacks, camera stacks, FEI tags),
+/// AVI/MP4/MOV/MKV (<see cref="VideoMovie"/>), a folder of PNG/TIFF/JPEG frames or a single image
+/// (<see cref="ImageSequenceMovie"/>), Gatan DM3/DM4 (<see cref="DmMovie"/>) and a folder of per-frame DM files in the Gatan
+/// in-situ layout (<see cref="DmSeriesMovie"/>), FEI/TIA SER with its EMI (<see cref="SerMovie"/>), Velox EMD
+/// (<see cref="EmdMovie"/>) and MRC2014 (<see cref="MrcMovie"/>).</para>
+/// <para>Every reader streams frames (uncompressed data through a memory map, one frame at a time), reports its calibration
+/// with its source, checks declared sizes against the file length before allocating, and turns a truncated file into
+/// <see cref="Movie.StoppedEarly"/> or a <see cref="MovieFormatException"/> naming the format and byte offset.</para>
 /// </remarks>
 public static class MovieReader
 {
