@@ -68,6 +68,8 @@ public sealed class ImageSequenceMovie : Movie
 
     private static ImageSequenceMovie Create(string path, string format, List<string> files)
     {
+        if (ImageHeaderGuard.Check(files[0]) is var (problem, offset))
+            throw new MovieFormatException(files[0], format, problem, offset);
         using var first = ReadGray(files[0]) ?? throw new MovieFormatException(files[0], format, "cannot decode the first image", 0);
         var cal = Calibration.None;
         IntensityCalibration? intensity = null;
@@ -121,6 +123,7 @@ public sealed class ImageSequenceMovie : Movie
     /// <summary>Reads an image as stored (any depth) and returns one gray channel, or null when OpenCV cannot decode it.</summary>
     internal static Mat? ReadGray(string file)
     {
+        if (ImageHeaderGuard.Check(file) is not null) return null;
         var m = Cv2.ImRead(file, ImreadModes.Unchanged);
         if (m.Empty())
         {

@@ -9,19 +9,18 @@ namespace TemAreaTracker.IO;
 /// <remarks>Every read is bounds-checked against the file length first: a lying header gives a clean error, never a wild read.</remarks>
 internal sealed class MappedFile : IDisposable
 {
+    /// <summary>Reads up to this size go through a plain positioned read: a map view per tag or header word would cost more.</summary>
+    private const int SmallRead = 64 * 1024;
+    private readonly FileStream _fs;
     private readonly MemoryMappedFile? _map;
 
     public MappedFile(string path)
     {
         Path = path;
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.RandomAccess);
-        Length = fs.Length;
-        if (Length == 0)
-        {
-            fs.Dispose();
-            return;
-        }
-        _map = MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        _fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.RandomAccess);
+        Length = _fs.Length;
+        if (Length > 0)
+            _map = MemoryMappedFile.CreateFromFile(_fs, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
     }
 
     public string Path { get; }
@@ -39,6 +38,17 @@ internal sealed class MappedFile : IDisposable
         if (destination.Length == 0) return;
         if (!Contains(offset, destination.Length) || _map is null)
             throw new EndOfStreamException($"bytes {offset}..{offset + destination.Length} lie beyond the end of the file ({Length} bytes)");
+        if (destination.Length <= SmallRead)
+        {
+            int got = RandomAccess.Read(_fs.SafeFileHandle, destination, offset);
+            while (got < destination.Length)
+            {
+                int more = RandomAccess.Read(_fs.SafeFileHandle, destination[got..], offset + got);
+                if (more <= 0) throw new EndOfStreamException($"file shrank while reading bytes {offset}..{offset + destination.Length}");
+                got += more;
+            }
+            return;
+        }
         using var view = _map.CreateViewAccessor(offset, destination.Length, MemoryMappedFileAccess.Read);
         view.SafeMemoryMappedViewHandle.ReadSpan((ulong)view.PointerOffset, destination);
     }
@@ -51,5 +61,9 @@ internal sealed class MappedFile : IDisposable
         return b;
     }
 
-    public void Dispose() => _map?.Dispose();
+    public void Dispose()
+    {
+        _map?.Dispose();
+        _fs.Dispose();
+    }
 }

@@ -4,9 +4,14 @@ namespace TemAreaTracker.IO;
 /// Opens any supported movie through one call, choosing the reader from the file's magic bytes (then its extension).
 /// </summary>
 /// <remarks>
-/// Supported: multi-page TIFF (ImageJ hyperstacks, camera stacks), AVI/MP4/MOV/MKV, a folder of PNG/TIFF/JPEG frames or a
-/// single image, Gatan DM3/DM4 (and a folder of per-frame DM files, Gatan in-situ layout), FEI/TIA SER (+EMI),
-/// Velox EMD and MRC2014. Every reader streams frames and reports its calibration with its source.
+/// <para>Supported: multi-page TIFF and BigTIFF (<see cref="TiffMovie"/>: ImageJ hyperstacks, camera stacks, FEI tags),
+/// AVI/MP4/MOV/MKV (<see cref="VideoMovie"/>), a folder of PNG/TIFF/JPEG frames or a single image
+/// (<see cref="ImageSequenceMovie"/>), Gatan DM3/DM4 (<see cref="DmMovie"/>) and a folder of per-frame DM files in the Gatan
+/// in-situ layout (<see cref="DmSeriesMovie"/>), FEI/TIA SER with its EMI (<see cref="SerMovie"/>), Velox EMD
+/// (<see cref="EmdMovie"/>) and MRC2014 (<see cref="MrcMovie"/>).</para>
+/// <para>Every reader streams frames (uncompressed data through a memory map, one frame at a time), reports its calibration
+/// with its source, checks declared sizes against the file length before allocating, and turns a truncated file into
+/// <see cref="Movie.StoppedEarly"/> or a <see cref="MovieFormatException"/> naming the format and byte offset.</para>
 /// </remarks>
 public static class MovieReader
 {
@@ -29,6 +34,10 @@ public static class MovieReader
             MovieKind.Tiff => TiffMovie.Open(path),
             MovieKind.Image => ImageSequenceMovie.OpenSingle(path),
             MovieKind.Video => VideoMovie.Open(path),
+            MovieKind.Dm => DmMovie.Open(path),
+            MovieKind.Emd => EmdMovie.Open(path),
+            MovieKind.Ser => SerMovie.Open(path),
+            MovieKind.Mrc => MrcMovie.Open(path),
             _ => throw new MovieFormatException(path, "unknown", "not a format temtrack reads (TIFF, AVI/MP4/MOV/MKV, PNG/JPEG, DM3/DM4, SER, EMD, MRC)", 0),
         };
     }
@@ -36,7 +45,7 @@ public static class MovieReader
     /// <summary>The format <see cref="Open"/> would use for a file, from its first bytes and its extension.</summary>
     internal static MovieKind Detect(string path)
     {
-        Span<byte> h = stackalloc byte[16];
+        Span<byte> h = stackalloc byte[1024];
         h.Clear();
         int n;
         using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
@@ -47,18 +56,40 @@ public static class MovieReader
         if (n >= 4 && ((h[0] == 'I' && h[1] == 'I' && (h[2] == 42 || h[2] == 43) && h[3] == 0) ||
                        (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && (h[3] == 42 || h[3] == 43))))
             return MovieKind.Tiff;
+        // DM3/DM4: version 3 or 4 as a big-endian int32, then the byte-order flag (0/1) at byte 8 (DM3) or 12 (DM4).
+        if (n >= 16 && h[0] == 0 && h[1] == 0 && h[2] == 0 && (h[3] == 3 || h[3] == 4))
+        {
+            int o = h[3] == 3 ? 8 : 12;
+            if (h[o] == 0 && h[o + 1] == 0 && h[o + 2] == 0 && h[o + 3] <= 1)
+                return MovieKind.Dm;
+        }
+        if (n >= 4 && h[0] == 0x49 && h[1] == 0x49 && h[2] == 0x97 && h[3] == 0x01) return MovieKind.Ser;
+        if (n >= 8 && h[0] == 0x89 && h[1] == 'H' && h[2] == 'D' && h[3] == 'F') return MovieKind.Emd;
+        if (n >= 1024 && (MrcExtensions.Contains(ext) || (h[208] == 'M' && h[209] == 'A' && h[210] == 'P')) && MrcMovie.LooksLikeMrc(h))
+            return MovieKind.Mrc;
         if (n >= 8 && h[0] == 0x89 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G') return MovieKind.Image;
         if (n >= 3 && h[0] == 0xFF && h[1] == 0xD8 && h[2] == 0xFF) return MovieKind.Image;
         if (n >= 2 && h[0] == 'B' && h[1] == 'M' && ext.Equals(".bmp", StringComparison.OrdinalIgnoreCase)) return MovieKind.Image;
         if (n >= 12 && h[0] == 'R' && h[1] == 'I' && h[2] == 'F' && h[3] == 'F') return MovieKind.Video;
         if (n >= 8 && h[4] == 'f' && h[5] == 't' && h[6] == 'y' && h[7] == 'p') return MovieKind.Video;
         if (n >= 4 && h[0] == 0x1A && h[1] == 0x45 && h[2] == 0xDF && h[3] == 0xA3) return MovieKind.Video;
+        // No known magic: let the extension pick the reader, so the user hears what is wrong with, say, a .dm4 header
+        // rather than "unknown format".
+        switch (ext.ToLowerInvariant())
+        {
+            case ".dm3" or ".dm4": return MovieKind.Dm;
+            case ".ser": return MovieKind.Ser;
+            case ".emd" or ".h5" or ".hdf5": return MovieKind.Emd;
+            case ".tif" or ".tiff": return MovieKind.Tiff;
+        }
         if (VideoExtensions.Contains(ext)) return MovieKind.Video;
         if (ImageSequenceMovie.Extensions.Contains(ext)) return MovieKind.Image;
+        if (MrcExtensions.Contains(ext)) return MovieKind.Mrc; // let the MRC reader say what is wrong with the header
         return MovieKind.Unknown;
     }
 
-    private static Movie OpenFolder(string folder) => ImageSequenceMovie.OpenFolder(folder);
+    private static Movie OpenFolder(string folder) =>
+        DmSeriesMovie.Holds(folder) ? DmSeriesMovie.Open(folder) : ImageSequenceMovie.OpenFolder(folder);
 }
 
 internal enum MovieKind { Unknown, Tiff, Image, Video, Dm, Ser, Emd, Mrc }

@@ -29,6 +29,8 @@ internal sealed record PixelType(string Name, int Bytes, MatType MatType, PixelK
     public static readonly PixelType Complex128 = new("complex128", 16, MatType.CV_64FC1, PixelKind.Complex128);
     /// <summary>Four bytes per pixel (DM RGB: B, G, R, A); the frame holds gray.</summary>
     public static readonly PixelType Rgba8 = new("rgba8", 4, MatType.CV_8UC1, PixelKind.Rgba8);
+    /// <summary>IEEE half precision (MRC mode 12); the frame holds float32.</summary>
+    public static readonly PixelType Float16 = new("float16", 2, MatType.CV_32FC1, PixelKind.Float16);
     /// <summary>One byte per pixel, 0 or 1 (DM binary).</summary>
     public static readonly PixelType Bool8 = new("bool", 1, MatType.CV_8UC1, PixelKind.Direct);
 
@@ -117,6 +119,16 @@ internal sealed record PixelType(string Name, int Bytes, MatType MatType, PixelK
                 }
                 break;
             }
+            case PixelKind.Float16:
+            {
+                var dst = mat.AsSpan<float>();
+                for (int i = 0; i < dst.Length; i++)
+                {
+                    var s = src.Slice(i * 2, 2);
+                    dst[i] = (float)(bigEndian ? BinaryPrimitives.ReadHalfBigEndian(s) : BinaryPrimitives.ReadHalfLittleEndian(s));
+                }
+                break;
+            }
             case PixelKind.Complex64:
             {
                 var dst = mat.AsSpan<float>();
@@ -201,4 +213,4 @@ internal sealed record PixelType(string Name, int Bytes, MatType MatType, PixelK
         be ? BinaryPrimitives.ReadDoubleBigEndian(s) : BinaryPrimitives.ReadDoubleLittleEndian(s);
 }
 
-internal enum PixelKind { Direct, UInt32, Int64, UInt64, Complex64, Complex128, Rgba8 }
+internal enum PixelKind { Direct, Float16, UInt32, Int64, UInt64, Complex64, Complex128, Rgba8 }

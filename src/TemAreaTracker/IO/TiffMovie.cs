@@ -12,7 +12,8 @@ namespace TemAreaTracker.IO;
 /// <c>finterval</c> (with <c>tunit</c>), <c>images</c>/<c>frames</c>/<c>slices</c>/<c>channels</c> and the value map
 /// <c>c0</c>/<c>c1</c>; X/YResolution give px per unit, so pixel size = unit / resolution
 /// (source "imagej-tiff"). Without an ImageJ unit a centimetre ResolutionUnit is used only when it gives a microscope-scale
-/// pixel (&lt; 10 µm, source "tiff-resolution"): 72 dpi from a print driver is not a pixel size.</para>
+/// pixel (&lt; 10 µm, source "tiff-resolution"): 72 dpi from a print driver is not a pixel size. Thermo Fisher/FEI TIFFs
+/// give it in their private INI tag 34682 ([Scan] PixelWidth in m, source "fei-tiff").</para>
 /// <para>Uncompressed strips are copied straight from a memory map (flat memory for multi-GB stacks); compressed or tiled pages
 /// go through LibTiff. ImageJ stacks over 4 GB keep a single IFD with the frames stored back to back after it; those are read
 /// by offset.</para>
@@ -64,29 +65,29 @@ public sealed class TiffMovie : Movie
             string? desc = tif.GetField(TiffTag.IMAGEDESCRIPTION)?[0].ToString();
             var ij = ParseImageJ(desc);
 
-            // Count pages by walking the IFD chain (LibTiff guards against loops). A broken chain ends the count:
-            // reading stops there and StoppedEarly says so.
-            int pages = 1;
-            bool brokenChain = false;
-            while (pages < int.MaxValue)
-            {
-                // A page whose next-page link is not null, but whose next page cannot be read: the file was cut short.
-                bool last = SafeIsLastDirectory(tif);
-                if (!SafeReadDirectory(tif)) { brokenChain = !last; break; }
-                pages++;
-            }
-
-            int channels = Math.Max(1, (int)(ij.GetValueOrDefault("channels") is { } ch ? LengthUnits.ParseDouble(ch) ?? 1 : 1));
+            int channels = Math.Max(1, (int)Math.Clamp(LengthUnits.ParseDouble(ij.GetValueOrDefault("channels")) ?? 1, 1, 1 << 16));
             int? images = ij.TryGetValue("images", out var im) && LengthUnits.ParseDouble(im) is double n && n >= 1 && n < int.MaxValue ? (int)n : null;
+
+            // Page count: ImageJ's "images" when the IFD chain goes on (no need to visit thousands of IFDs spread over
+            // a multi-GB file; a short chain shows up as StoppedEarly while streaming), else walk the chain (LibTiff
+            // guards against loops; a broken chain ends the count).
+            int pages = 1;
+            if (images is int declaredImages && !tif.LastDirectory())
+                pages = declaredImages;
+            else
+                while (pages < int.MaxValue && SafeReadDirectory(tif)) pages++;
             bool contiguous = false;
             if (images is int total && total > pages && pages == 1 && first.IsRawStrips && first.StripsContiguous)
                 contiguous = true; // ImageJ > 4 GB layout: one IFD, frames back to back.
             int stored = contiguous ? images!.Value : pages;
-            int declared = Math.Max(images ?? 0, pages) / channels;
+            // PageNumber (page, total) on the first page is another declared count (camera stacks, tifffile, LibTiff users).
+            int pageTotal = 0;
+            if (tif.SetDirectory(0) && tif.GetField(TiffTag.PAGENUMBER) is { Length: >= 2 } pn && pn[1].ToInt() is int pnTotal and > 0 and < int.MaxValue)
+                pageTotal = pnTotal;
+            int declared = Math.Max(Math.Max(images ?? 0, pageTotal), pages) / channels;
 
             var (cal, intensity) = Calibrate(tif, first, ij);
             var movie = new TiffMovie(path, file, first, stored, declared, channels, contiguous, cal, intensity);
-            movie._brokenChain = brokenChain;
             movie.FillMetadata(tif, ij, pages, first);
             return movie;
         }
@@ -156,12 +157,15 @@ public sealed class TiffMovie : Movie
                 yield return new Frame(frameIndex++, mat);
             }
             page++;
+            // LastDirectory: the current IFD's "next" offset is 0. If it is not, yet the next IFD cannot be read, the
+            // chain points past the end of a cut file even when no frame count was declared.
+            bool wasLast = tif.LastDirectory();
             if (!SafeReadDirectory(tif))
             {
                 if (FrameCount is int declared && frameIndex < declared)
                     StoppedEarly = $"truncated at frame {frameIndex}: the file declares {declared} frames but its page chain ends after {page}";
-                else if (_brokenChain)
-                    StoppedEarly = $"truncated at frame {frameIndex}: page {page - 1} links to a next page beyond the end of the file";
+                else if (!wasLast)
+                    StoppedEarly = $"truncated at frame {frameIndex}: page {page} lies beyond the end of the file ({_file.Length} bytes)";
                 yield break;
             }
         }
@@ -189,20 +193,6 @@ public sealed class TiffMovie : Movie
             throw new MovieFormatException(path, Fmt, $"not a readable TIFF: {e.Message}", 0, e);
         }
         return t ?? throw new MovieFormatException(path, Fmt, $"not a readable TIFF: {TiffErrors.Last ?? "bad header"}", 0);
-    }
-
-    private bool _brokenChain;
-
-    private static bool SafeIsLastDirectory(Tiff tif)
-    {
-        try
-        {
-            return tif.LastDirectory();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return true;
-        }
     }
 
     private static bool SafeReadDirectory(Tiff tif)
@@ -252,6 +242,17 @@ public sealed class TiffMovie : Movie
         var cal = pw is double w && w > 0 && ph is double h && h > 0
             ? new Calibration { PixelWidthNm = w, PixelHeightNm = h, PixelSizeSource = source }
             : Calibration.None;
+        if (cal.PixelWidthNm is null && FeiMetadata(tif) is { } fei)
+        {
+            // Thermo Fisher/FEI microscopes write an INI block in private tag 34682 (or 34680): [Scan] PixelWidth in m.
+            if (LengthUnits.ParseDouble(fei.GetValueOrDefault("Scan.PixelWidth")) is double fw && fw > 0 && fw < 1)
+            {
+                double fh = LengthUnits.ParseDouble(fei.GetValueOrDefault("Scan.PixelHeight")) is double v && v > 0 && v < 1 ? v : fw;
+                cal = new Calibration { PixelWidthNm = fw * 1e9, PixelHeightNm = fh * 1e9, PixelSizeSource = "fei-tiff" };
+            }
+            if (LengthUnits.ParseDouble(fei.GetValueOrDefault("Scan.FrameTime")) is double ft && ft > 0)
+                cal = cal with { FrameIntervalS = ft, FrameIntervalSource = "fei-tiff" };
+        }
 
         double? secPerT = LengthUnits.SecondsPerUnit(ij.GetValueOrDefault("tunit") ?? "s");
         if (ij.TryGetValue("finterval", out var fi) && LengthUnits.ParseDouble(fi) is double interval && interval > 0 && secPerT is double spt)
@@ -264,6 +265,26 @@ public sealed class TiffMovie : Movie
         if (ij.ContainsKey("c0") || ij.ContainsKey("c1"))
             intensity = new IntensityCalibration(c0, c1, ij.GetValueOrDefault("vunit"));
         return (cal, intensity);
+    }
+
+    /// <summary>The FEI/Thermo INI block ("[Section]" then "Key=Value" lines) as "Section.Key" → value, or null.</summary>
+    internal static Dictionary<string, string>? FeiMetadata(Tiff tif)
+    {
+        foreach (int tag in new[] { 34682, 34680 })
+        {
+            var v = tif.GetField((TiffTag)tag);
+            if (v is null || v.Length == 0 || v[^1].Value is not byte[] bytes || bytes.Length > 1 << 20) continue;
+            var d = new Dictionary<string, string>(StringComparer.Ordinal);
+            string section = "";
+            foreach (var raw in System.Text.Encoding.Latin1.GetString(bytes).Split('\n'))
+            {
+                string line = raw.Trim().Trim('\0');
+                if (line.StartsWith('[') && line.EndsWith(']')) section = line[1..^1];
+                else if (line.IndexOf('=') is int eq && eq > 0) d[$"{section}.{line[..eq].Trim()}"] = line[(eq + 1)..].Trim();
+            }
+            if (d.Count > 0) return d;
+        }
+        return null;
     }
 
     private void FillMetadata(Tiff tif, Dictionary<string, string> ij, int pages, Page first)
@@ -281,6 +302,9 @@ public sealed class TiffMovie : Movie
                 _meta[name] = s.Trim('\0', ' ');
         if (ij.Count == 0 && tif.GetField(TiffTag.IMAGEDESCRIPTION)?[0].ToString() is { Length: > 0 } d)
             _meta["tiff.description"] = d.Length > 200 ? d[..200] + "…" : d;
+        if (FeiMetadata(tif) is { } fei)
+            foreach (var key in new[] { "System.SystemType", "Beam.HV", "Scan.PixelWidth", "Scan.FrameTime", "Scan.Dwelltime", "User.Date", "User.Time" })
+                if (fei.TryGetValue(key, out var fv)) _meta["fei." + key] = fv;
         if (Intensity is { } ic)
             _meta["value_calibration"] = string.Create(CultureInfo.InvariantCulture, $"value = {ic.Offset} + {ic.Scale}·raw{(ic.Unit is null ? "" : $" ({ic.Unit})")}");
     }
@@ -347,7 +371,7 @@ public sealed class TiffMovie : Movie
         public (Mat?, string?, long?) ReadPixels(Tiff t, MappedFile file)
         {
             if (IsRawStrips) return ReadRawStrips(file);
-            return ReadViaLibTiff(t);
+            return ReadViaLibTiff(t, file);
         }
 
         private (Mat?, string?, long?) ReadRawStrips(MappedFile file)
@@ -355,6 +379,13 @@ public sealed class TiffMovie : Movie
             long rowBytes = (long)Width * Type.Bytes;
             int strips = (Height + RowsPerStrip - 1) / RowsPerStrip;
             if (StripOffsets.Length < strips) return (null, $"{StripOffsets.Length} strip offsets for {strips} strips", null);
+            // Check every strip lies in the file before allocating: a lying header must not cost a huge frame buffer.
+            for (int s = 0; s < strips; s++)
+            {
+                long need = Math.Min(RowsPerStrip, Height - s * RowsPerStrip) * rowBytes;
+                if (!file.Contains(StripOffsets[s], need))
+                    return (null, $"strip {s} of {need} bytes runs past the end of the file", Math.Clamp(StripOffsets[s], 0, file.Length));
+            }
             var mat = new Mat(Height, Width, Type.MatType);
             var dst = mat.AsSpan<byte>();
             bool isDirect = Type.Kind == PixelKind.Direct;
@@ -382,11 +413,14 @@ public sealed class TiffMovie : Movie
             return (mat, null, null);
         }
 
-        private (Mat?, string?, long?) ReadViaLibTiff(Tiff t)
+        private (Mat?, string?, long?) ReadViaLibTiff(Tiff t, MappedFile file)
         {
             if (Type.Kind != PixelKind.Direct) return (null, $"compressed/tiled {Type.Name} pages are not supported", null);
             if (Planar && SamplesPerPixel > 1) return (null, "planar RGB pages are not supported", null);
             int spp = SamplesPerPixel;
+            // Compressed data cannot expand beyond ~1000:1 (deflate's limit): a bigger page is a lying header.
+            if (FrameBytes * spp > Math.Max(1L << 24, 1100L * file.Length))
+                return (null, $"page of {Width}x{Height} px is implausibly large for a {file.Length}-byte file", null);
             var full = new Mat(Height, Width, MatType.MakeType(Type.MatType.Depth, spp));
             var dst = full.AsSpan<byte>();
             long rowBytes = (long)Width * Type.Bytes * spp;

@@ -35,6 +35,7 @@ public sealed class VideoMovie : Movie
     /// <summary>Opens a video file; throws <see cref="MovieFormatException"/> when no frame can be decoded.</summary>
     public static VideoMovie Open(string path)
     {
+        QuietFfmpeg.Apply();
         string format = System.IO.Path.GetExtension(path).TrimStart('.').ToLowerInvariant();
         if (format.Length == 0) format = "video";
         using var cap = new VideoCapture(path);
@@ -116,5 +117,34 @@ public sealed class VideoMovie : Movie
             c[k] = char.IsAsciiLetterOrDigit(ch) || ch == ' ' ? ch : '?';
         }
         return new string(c).Trim();
+    }
+}
+
+/// <summary>
+/// Keeps FFmpeg's decoder chatter ("overread 8", "corrupt frame") off stderr: a damaged file is reported once, as
+/// <see cref="Movie.StoppedEarly"/> or a <see cref="MovieFormatException"/>. OpenCV reads OPENCV_FFMPEG_LOGLEVEL from the
+/// native environment when its FFmpeg backend starts, so it is set with setenv (Environment.SetEnvironmentVariable only
+/// changes .NET's copy on Unix). A user's own setting wins.
+/// </summary>
+internal static class QuietFfmpeg
+{
+    private static int _done;
+
+#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code enabled for the whole library
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setenv", CharSet = System.Runtime.InteropServices.CharSet.Ansi)]
+    private static extern int SetEnv(string name, string value, int overwrite);
+#pragma warning restore SYSLIB1054
+
+    public static void Apply()
+    {
+        if (Interlocked.Exchange(ref _done, 1) != 0 || !(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return;
+        try
+        {
+            SetEnv("OPENCV_FFMPEG_LOGLEVEL", "-8", 0); // AV_LOG_QUIET
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Only cosmetic: FFmpeg may print to stderr.
+        }
     }
 }

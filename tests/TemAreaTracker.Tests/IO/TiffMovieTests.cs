@@ -10,9 +10,9 @@ public class TiffMovieTests
     /// <summary>Writes a multi-page gray TIFF with LibTiff; pixel (x, y) of page k is <paramref name="value"/>(k, x, y).</summary>
     internal static void WriteTiff(string path, int width, int height, int pages, int bits, SampleFormat format,
         Func<int, int, int, double> value, string? description = null, double? xres = null, double? yres = null,
-        bool bigEndian = false, Compression compression = Compression.NONE, int rowsPerStrip = 0)
+        bool bigEndian = false, Compression compression = Compression.NONE, int rowsPerStrip = 0, bool bigTiff = false)
     {
-        using var t = Tiff.Open(path, bigEndian ? "wb" : "wl")!;
+        using var t = Tiff.Open(path, (bigEndian ? "wb" : "wl") + (bigTiff ? "8" : ""))!;
         int bytes = bits / 8;
         for (int k = 0; k < pages; k++)
         {
@@ -170,5 +170,230 @@ public class TiffMovieTests
         Assert.Equal(exp.GetProperty("max").GetDouble(), max);
         Assert.Equal(exp.GetProperty("mean").GetDouble(), mean, 6);
         frames[0].Dispose();
+    }
+
+    /// <summary>
+    /// The layout ImageJ uses for stacks over 4 GB: one IFD describing the first image, "images=N" in its description,
+    /// all N images stored back to back from the first strip offset. Built byte by byte (TIFF 6.0, little-endian).
+    /// </summary>
+    internal static byte[] ImageJContiguous(int w, int h, int images, int storedImages)
+    {
+        string desc = $"ImageJ=1.54f\nimages={images}\nframes={images}\nunit=nm\nfinterval=0.25\n\0";
+        var entries = new List<(ushort Tag, ushort Type, uint Count, uint Value)>();
+        const int ifdAt = 8;
+        int nEntries = 10;
+        int descAt = ifdAt + 2 + nEntries * 12 + 4;
+        int resAt = descAt + desc.Length;
+        int dataAt = resAt + 16;
+        entries.Add((256, 4, 1, (uint)w));
+        entries.Add((257, 4, 1, (uint)h));
+        entries.Add((258, 3, 1, 16));
+        entries.Add((259, 3, 1, 1));
+        entries.Add((262, 3, 1, 1));
+        entries.Add((270, 2, (uint)desc.Length, (uint)descAt));
+        entries.Add((273, 4, 1, (uint)dataAt));
+        entries.Add((278, 4, 1, (uint)h));
+        entries.Add((279, 4, 1, (uint)(w * h * 2)));
+        entries.Add((282, 5, 1, (uint)resAt)); // XResolution 2 px/nm -> 0.5 nm
+        var b = new List<byte>();
+        b.AddRange("II"u8.ToArray()); b.AddRange(BitConverter.GetBytes((ushort)42)); b.AddRange(BitConverter.GetBytes(ifdAt));
+        b.AddRange(BitConverter.GetBytes((ushort)nEntries));
+        foreach (var e in entries)
+        {
+            b.AddRange(BitConverter.GetBytes(e.Tag)); b.AddRange(BitConverter.GetBytes(e.Type));
+            b.AddRange(BitConverter.GetBytes(e.Count));
+            b.AddRange(e.Type == 3 ? [.. BitConverter.GetBytes((ushort)e.Value), 0, 0] : BitConverter.GetBytes(e.Value));
+        }
+        b.AddRange(BitConverter.GetBytes(0)); // no next IFD
+        b.AddRange(System.Text.Encoding.ASCII.GetBytes(desc));
+        b.AddRange(BitConverter.GetBytes(2u)); b.AddRange(BitConverter.GetBytes(1u));
+        b.AddRange(BitConverter.GetBytes(2u)); b.AddRange(BitConverter.GetBytes(1u));
+        for (int k = 0; k < storedImages; k++)
+        for (int i = 0; i < w * h; i++)
+            b.AddRange(BitConverter.GetBytes((ushort)(k * 1000 + i % w)));
+        return b.ToArray();
+    }
+
+    [Fact]
+    public void ImageJContiguousLayout_ReadsAllImagesAfterTheSingleIfd()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "big-layout.tif");
+        File.WriteAllBytes(path, ImageJContiguous(10, 6, 5, 5));
+        using var movie = MovieReader.Open(path);
+        Assert.Equal(5, movie.FrameCount);
+        Assert.Equal("imagej-contiguous", movie.Metadata["tiff.layout"]);
+        Assert.Equal(0.5, movie.Calibration.PixelWidthNm!.Value, 9);
+        Assert.Equal(0.25, movie.Calibration.FrameIntervalS!.Value, 12);
+        var v = movie.ReadFrames().Select(f => { using (f) return (int)f.Pixels.At<ushort>(5, 9); }).ToList();
+        Assert.Equal(new[] { 9, 1009, 2009, 3009, 4009 }, v);
+        Assert.Null(movie.StoppedEarly);
+    }
+
+    [Fact]
+    public void ImageJContiguousLayout_Truncated_StopsWithByteOffset()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "big-cut.tif");
+        var bytes = ImageJContiguous(10, 6, 5, 5);
+        File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length - 10 * 6 * 2 - 7).ToArray()); // image 4 gone, image 3 7 bytes short
+        using var movie = MovieReader.Open(path);
+        Assert.Equal(3, movie.ReadFrames().Count(f => { f.Dispose(); return true; }));
+        Assert.StartsWith("truncated at frame 3 (byte ", movie.StoppedEarly);
+    }
+
+    [Fact]
+    public void TiledAndRgbPages_BecomeOneGrayChannel()
+    {
+        string dir = TestData.NewFolder("tif");
+        string tiled = Path.Combine(dir, "tiled.tif");
+        using (var t = Tiff.Open(tiled, "w")!)
+        {
+            const int w = 40, h = 24, tw = 16, th = 16;
+            t.SetField(TiffTag.IMAGEWIDTH, w);
+            t.SetField(TiffTag.IMAGELENGTH, h);
+            t.SetField(TiffTag.BITSPERSAMPLE, 16);
+            t.SetField(TiffTag.SAMPLESPERPIXEL, 1);
+            t.SetField(TiffTag.PHOTOMETRIC, Photometric.MINISBLACK);
+            t.SetField(TiffTag.COMPRESSION, Compression.DEFLATE);
+            t.SetField(TiffTag.TILEWIDTH, tw);
+            t.SetField(TiffTag.TILELENGTH, th);
+            var tile = new byte[tw * th * 2];
+            for (int ty = 0; ty < h; ty += th)
+            for (int tx = 0; tx < w; tx += tw)
+            {
+                for (int r = 0; r < th; r++)
+                for (int c = 0; c < tw; c++)
+                    BitConverter.TryWriteBytes(tile.AsSpan((r * tw + c) * 2), (ushort)(100 * (ty + r) + tx + c));
+                t.WriteTile(tile, tx, ty, 0, 0);
+            }
+            t.WriteDirectory();
+        }
+        using (var movie = MovieReader.Open(tiled))
+        using (var f = movie.ReadFrames().Single())
+        {
+            Assert.Equal("uint16", movie.DataType);
+            Assert.Equal(100 * 23 + 39, f.Pixels.At<ushort>(23, 39));
+            Assert.Equal(100 * 17 + 20, f.Pixels.At<ushort>(17, 20));
+        }
+
+        string rgb = Path.Combine(dir, "rgb.tif");
+        using (var t = Tiff.Open(rgb, "w")!)
+        {
+            t.SetField(TiffTag.IMAGEWIDTH, 8);
+            t.SetField(TiffTag.IMAGELENGTH, 4);
+            t.SetField(TiffTag.BITSPERSAMPLE, 8);
+            t.SetField(TiffTag.SAMPLESPERPIXEL, 3);
+            t.SetField(TiffTag.PHOTOMETRIC, Photometric.RGB);
+            t.SetField(TiffTag.PLANARCONFIG, PlanarConfig.CONTIG);
+            t.SetField(TiffTag.ROWSPERSTRIP, 4);
+            var row = new byte[8 * 3];
+            for (int y = 0; y < 4; y++)
+            {
+                for (int x = 0; x < 8; x++) row[3 * x] = row[3 * x + 1] = row[3 * x + 2] = (byte)(30 * y + x);
+                t.WriteScanline(row, y);
+            }
+            t.WriteDirectory();
+        }
+        using (var movie = MovieReader.Open(rgb))
+        using (var f = movie.ReadFrames().Single())
+        {
+            Assert.Equal(MatType.CV_8UC1, f.Pixels.Type());
+            Assert.Equal(30 * 3 + 7, f.Pixels.At<byte>(3, 7)); // gray saved as RGB comes back exactly
+        }
+    }
+
+    [Fact]
+    public void Hyperstack_WithTwoChannels_StreamsChannelOneOnly()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "hyper.tif");
+        // ImageJ order: channel fastest. Page p = 2·t + c; value 100·t + c.
+        WriteTiff(path, 6, 5, 6, 8, SampleFormat.UINT, (p, _, _) => 100 * (p / 2) % 256 + p % 2,
+            "ImageJ=1.54f\nimages=6\nchannels=2\nframes=3\nhyperstack=true\n");
+        using var movie = MovieReader.Open(path);
+        Assert.Equal(3, movie.FrameCount);
+        var v = movie.ReadFrames().Select(f => { using (f) return (int)f.Pixels.At<byte>(0, 0); }).ToList();
+        Assert.Equal(new[] { 0, 100, 200 }, v);
+        Assert.Contains("channel 1", movie.Metadata["tiff.channels_note"]);
+    }
+
+    [Fact]
+    public void BigTiff_ReadsLikeClassicTiff()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "big.tif");
+        WriteTiff(path, 20, 10, 3, 16, SampleFormat.UINT, (k, x, y) => 1000 * k + x + 20 * y, "ImageJ=1.54f\nimages=3\nunit=nm\n", xres: 4, bigTiff: true);
+        Assert.Equal(43, File.ReadAllBytes(path)[2]); // BigTIFF magic
+        using var movie = MovieReader.Open(path);
+        Assert.Equal((3, 0.25), (movie.FrameCount, movie.Calibration.PixelWidthNm));
+        var v = movie.ReadFrames().Select(f => { using (f) return (int)f.Pixels.At<ushort>(9, 19); }).ToList();
+        Assert.Equal(new[] { 199, 1199, 2199 }, v);
+    }
+
+    /// <summary>A one-page 8-bit TIFF carrying FEI/Thermo's INI metadata in private tag 34682, built byte by byte.</summary>
+    private static byte[] FeiTiff(string ini, int w, int h)
+    {
+        string txt = ini + "\0";
+        const int ifd = 8, n = 9;
+        int txtAt = ifd + 2 + n * 12 + 4, dataAt = txtAt + txt.Length;
+        (ushort Tag, ushort Type, uint Count, uint Value)[] entries =
+        [
+            (256, 3, 1, (uint)w), (257, 3, 1, (uint)h), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+            (273, 4, 1, (uint)dataAt), (278, 3, 1, (uint)h), (279, 4, 1, (uint)(w * h)), (34682, 2, (uint)txt.Length, (uint)txtAt),
+        ];
+        var b = new List<byte>();
+        b.AddRange("II"u8.ToArray()); b.AddRange(BitConverter.GetBytes((ushort)42)); b.AddRange(BitConverter.GetBytes(ifd));
+        b.AddRange(BitConverter.GetBytes((ushort)n));
+        foreach (var e in entries)
+        {
+            b.AddRange(BitConverter.GetBytes(e.Tag)); b.AddRange(BitConverter.GetBytes(e.Type)); b.AddRange(BitConverter.GetBytes(e.Count));
+            b.AddRange(e.Type == 3 ? [.. BitConverter.GetBytes((ushort)e.Value), 0, 0] : BitConverter.GetBytes(e.Value));
+        }
+        b.AddRange(BitConverter.GetBytes(0));
+        b.AddRange(System.Text.Encoding.ASCII.GetBytes(txt));
+        for (int i = 0; i < w * h; i++) b.Add((byte)i);
+        return b.ToArray();
+    }
+
+    [Fact]
+    public void FeiTiff_PixelSizeFromScanSection()
+    {
+        string path = Path.Combine(TestData.NewFolder("tif"), "fei.tif");
+        File.WriteAllBytes(path, FeiTiff("[User]\r\nDate=01/02/2024\r\n[Scan]\r\nPixelWidth=1.5e-009\r\nPixelHeight=1.5e-009\r\nFrameTime=0.25\r\n", 6, 4));
+        using var movie = MovieReader.Open(path);
+        Assert.Equal(1.5, movie.Calibration.PixelWidthNm!.Value, 9);
+        Assert.Equal("fei-tiff", movie.Calibration.PixelSizeSource);
+        Assert.Equal(0.25, movie.Calibration.FrameIntervalS!.Value, 12);
+        Assert.Equal("01/02/2024", movie.Metadata["fei.User.Date"]);
+        using var f = movie.ReadFrames().Single();
+        Assert.Equal(23, f.Pixels.At<byte>(3, 5));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PlainStackCutInHalf_SaysTruncated_WithOrWithoutPageNumber(bool pageNumber)
+    {
+        string dir = TestData.NewFolder("tif");
+        string path = Path.Combine(dir, "plain.tif");
+        using (var t = Tiff.Open(path, "w")!)
+        {
+            var buf = new byte[60 * 40];
+            for (int i = 0; i < 20; i++)
+            {
+                Array.Fill(buf, (byte)i);
+                t.SetField(TiffTag.IMAGEWIDTH, 60); t.SetField(TiffTag.IMAGELENGTH, 40);
+                t.SetField(TiffTag.BITSPERSAMPLE, 8); t.SetField(TiffTag.SAMPLESPERPIXEL, 1);
+                t.SetField(TiffTag.PHOTOMETRIC, Photometric.MINISBLACK); t.SetField(TiffTag.ROWSPERSTRIP, 40);
+                if (pageNumber) t.SetField(TiffTag.PAGENUMBER, i, 20);
+                t.WriteEncodedStrip(0, buf, buf.Length);
+                t.WriteDirectory();
+            }
+        }
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        using var movie = MovieReader.Open(path);
+        if (pageNumber) Assert.Equal(20, movie.FrameCount);
+        var values = movie.ReadFrames().Select(f => { using (f) return (int)f.Pixels.At<byte>(0, 0); }).ToList();
+        Assert.InRange(values.Count, 8, 10);
+        Assert.Equal(Enumerable.Range(0, values.Count), values);
+        Assert.StartsWith($"truncated at frame {values.Count}", movie.StoppedEarly);
     }
 }

@@ -146,4 +146,83 @@ public class VideoAndFolderTests
         Assert.Throws<FileNotFoundException>(() => MovieReader.Open(Path.Combine(dir, "missing.tif")));
         Assert.Throws<MovieFormatException>(() => MovieReader.Open(TestData.NewFolder("emptydir")));
     }
+
+    [Fact]
+    public void CorruptPng_FailsOnItsCrcWithOffset_AndStopsAFolderThere()
+    {
+        string dir = TestData.NewFolder("crc");
+        using (var m = new Mat(16, 16, MatType.CV_8UC1, new Scalar(50)))
+        {
+            Cv2.ImWrite(Path.Combine(dir, "f1.png"), m);
+            Cv2.ImWrite(Path.Combine(dir, "f2.png"), m);
+            var bad = m.ToBytes(".png");
+            bad[bad.Length - 20] ^= 0x5A; // inside IDAT
+            File.WriteAllBytes(Path.Combine(dir, "f3.png"), bad);
+        }
+        var e = Assert.Throws<MovieFormatException>(() => MovieReader.Open(Path.Combine(dir, "f3.png")));
+        Assert.Contains("CRC", e.Problem);
+        Assert.Equal(33, e.ByteOffset); // the IDAT chunk right after the 8-byte signature and 25-byte IHDR
+        using var movie = MovieReader.Open(dir);
+        Assert.Equal(2, movie.ReadFrames().Count(f => { f.Dispose(); return true; }));
+        Assert.StartsWith("stopped at frame 2: f3.png", movie.StoppedEarly);
+    }
+
+    [Fact]
+    public void Mp4v_CountsFramesWithoutFalseTruncation()
+    {
+        string dir = TestData.NewFolder("mp4");
+        string path = Path.Combine(dir, "m.mp4");
+        using (var vw = new VideoWriter(path, VideoWriter.FourCC("mp4v"), 8, new Size(64, 48), isColor: false))
+            for (int k = 0; k < 9; k++)
+            {
+                using var m = Pattern(k, 64, 48);
+                vw.Write(m);
+            }
+        using var movie = MovieReader.Open(path);
+        Assert.Equal("mp4", movie.Format);
+        Assert.Equal(0.125, movie.Calibration.FrameIntervalS!.Value, 6);
+        Assert.Equal(9, movie.ReadFrames().Count(f => { f.Dispose(); return true; }));
+        Assert.Null(movie.StoppedEarly);
+    }
+
+    [Theory]
+    [InlineData("x.dm4", "dm4")]
+    [InlineData("x.dm3", "dm3")]
+    [InlineData("x_1.ser", "ser")]
+    [InlineData("x.emd", "emd")]
+    [InlineData("x.tif", "tiff")]
+    [InlineData("x.mrc", "mrc")]
+    public void GarbageWithNativeExtension_IsJudgedByThatFormatsReader(string name, string format)
+    {
+        string path = Path.Combine(TestData.NewFolder("garbage"), name);
+        var junk = new byte[2048];
+        new Random(5).NextBytes(junk);
+        junk[0] = (byte)'Z'; // no known magic
+        File.WriteAllBytes(path, junk);
+        var e = Assert.Throws<MovieFormatException>(() => MovieReader.Open(path));
+        Assert.Equal(format, e.Format);
+        Assert.Contains(name, e.Message);
+    }
+
+    [Fact]
+    public void JpegWithLyingSize_FailsBeforeDecoding_AndAGoodJpegReadsAsGray()
+    {
+        string dir = TestData.NewFolder("jpg");
+        byte[] jpg;
+        using (var m = Pattern(0, 64, 48)) jpg = m.ToBytes(".jpg");
+        File.WriteAllBytes(Path.Combine(dir, "good.jpg"), jpg);
+        using (var movie = MovieReader.Open(Path.Combine(dir, "good.jpg")))
+        using (var f = movie.ReadFrames().Single())
+        {
+            Assert.Equal(("jpg", 64, 48, "uint8"), (movie.Format, f.Width, f.Height, movie.DataType));
+            Assert.Equal(MatType.CV_8UC1, f.Pixels.Type());
+        }
+        int sof = Enumerable.Range(2, jpg.Length - 10).First(i => jpg[i] == 0xFF && jpg[i + 1] == 0xC0);
+        jpg[sof + 5] = 0xFD; jpg[sof + 6] = 0xE8; // height 65000
+        jpg[sof + 7] = 0xFD; jpg[sof + 8] = 0xE8; // width 65000: 4.2 Gpx from a ~2 kB file
+        File.WriteAllBytes(Path.Combine(dir, "liar.jpg"), jpg);
+        var e = Assert.Throws<MovieFormatException>(() => MovieReader.Open(Path.Combine(dir, "liar.jpg")));
+        Assert.Contains("65000x65000", e.Problem);
+        Assert.Equal(sof, e.ByteOffset);
+    }
 }
