@@ -46,7 +46,8 @@ public static class FitPlot
         zero.LinePattern = LinePattern.Dashed;
         top.YLabel("projected area (nm²)");
         top.Title(fits.Count == 1 ? $"{fits[0].Particle}: {fits[0].Model.Name()} fit" : $"{fits[0].Model.Name()} fits");
-        top.ShowLegend(Alignment.LowerRight);
+        // Swelling curves start low and end high, so the upper left is where the data leave room.
+        top.ShowLegend(Alignment.UpperLeft);
         bottom.XLabel("time (s)");
         bottom.YLabel("residual (nm²)");
         double pad = 0.02 * (tMax - tMin);
