@@ -146,8 +146,9 @@ public static class ContactSheet
             Cv2.Resize(p.Gray8, small, new Size(pw, ph), 0, 0, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Cubic);
             using var bgr = new Mat();
             Cv2.CvtColor(small, bgr, ColorConversionCodes.GRAY2BGR);
+            var labels = new List<Rect>();
             foreach (var m in p.Marks)
-                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, scale);
+                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, scale, labels);
             string letter = $"({(char)('a' + i % 26)})";
             string time = timeUnit == "s"
                 ? $"t = {p.TimeS.ToString(p.TimeS >= 100 ? "F0" : "0.##", CultureInfo.InvariantCulture)} s"

@@ -44,7 +44,9 @@ public static class OverlayStyle
     /// <param name="color">BGR colour.</param>
     /// <param name="label">Text written above the outline (null: none).</param>
     /// <param name="scale">Image px per outline px (for downscaled panels).</param>
-    public static void DrawDotted(Mat bgr, Outline outline, Scalar color, string? label, double scale = 1)
+    /// <param name="placedLabels">Boxes of labels already drawn on this image; the label goes where it covers none of
+    /// them (above the outline, else below, left or right), and its box is added.</param>
+    public static void DrawDotted(Mat bgr, Outline outline, Scalar color, string? label, double scale = 1, List<Rect>? placedLabels = null)
     {
         var v = outline.VerticesPx;
         if (v.Count == 0) return;
@@ -73,11 +75,25 @@ public static class OverlayStyle
         double fontScale = Math.Max(0.42, size / 1400.0);
         int thick = Math.Max(1, (int)Math.Round(fontScale * 1.6));
         var textSize = Cv2.GetTextSize(label, HersheyFonts.HersheySimplex, fontScale, thick, out int baseline);
-        int x = (int)Math.Round((minX + maxX) / 2 - textSize.Width / 2.0);
-        int y = (int)Math.Round(minY - 4 * radius - baseline);
-        if (y - textSize.Height < 0) y = (int)Math.Round(v.Max(p => p.Y) * scale + textSize.Height + 4 * radius);
-        x = Math.Clamp(x, 0, Math.Max(0, bgr.Width - textSize.Width));
-        y = Math.Clamp(y, textSize.Height, Math.Max(textSize.Height, bgr.Height - baseline));
+        double maxY = v.Max(p => p.Y) * scale, midY = (minY + maxY) / 2;
+        // Candidate baselines: above, below, left of and right of the outline.
+        var candidates = new (double X, double Y)[]
+        {
+            ((minX + maxX) / 2 - textSize.Width / 2.0, minY - 4 * radius - baseline),
+            ((minX + maxX) / 2 - textSize.Width / 2.0, maxY + textSize.Height + 4 * radius),
+            (minX - textSize.Width - 4 * radius, midY + textSize.Height / 2.0),
+            (maxX + 4 * radius, midY + textSize.Height / 2.0),
+        };
+        int x = 0, y = 0;
+        Rect box = default;
+        foreach (var (cx, cy) in candidates)
+        {
+            x = Math.Clamp((int)Math.Round(cx), 0, Math.Max(0, bgr.Width - textSize.Width));
+            y = Math.Clamp((int)Math.Round(cy), textSize.Height, Math.Max(textSize.Height, bgr.Height - baseline));
+            box = new Rect(x, y - textSize.Height, textSize.Width, textSize.Height + baseline);
+            if (placedLabels is null || !placedLabels.Any(r => (r & box).Width > 0)) break;
+        }
+        placedLabels?.Add(box);
         // Dark halo first so the name reads on bright and dark backgrounds alike.
         Cv2.PutText(bgr, label, new Point(x, y), HersheyFonts.HersheySimplex, fontScale, Scalar.Black, thick + 2, LineTypes.AntiAlias);
         Cv2.PutText(bgr, label, new Point(x, y), HersheyFonts.HersheySimplex, fontScale, color, thick, LineTypes.AntiAlias);

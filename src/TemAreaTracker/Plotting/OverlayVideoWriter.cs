@@ -114,8 +114,9 @@ public sealed class OverlayVideoWriter : IDisposable
         {
             var bgr = new Mat();
             Cv2.CvtColor(gray8, bgr, ColorConversionCodes.GRAY2BGR);
+            var labels = new List<Rect>();
             foreach (var m in marks)
-                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label);
+                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, placedLabels: labels);
             if (caption is not null) OverlayStyle.DrawCaption(bgr, caption);
             if (!_raw)
             {

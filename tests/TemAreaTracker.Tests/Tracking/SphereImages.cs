@@ -13,9 +13,6 @@ internal static class SphereImages
     public static Frame Render(int index, int width, int height, IReadOnlyList<Sphere> spheres, double blurSigmaPx = 1.0,
         double background = 200, double? dosePerPx = null, int seed = 1, bool inverted = false, int supersample = 8)
     {
-        int W = width * supersample, H = height * supersample;
-        var thick = new float[H * W];
-        var absorb = new Mat(height, width, MatType.CV_32FC1, Scalar.All(0));
         // Average transmission over supersampled sub-pixels (exact enough at 8x for the rim's √ profile).
         var trans = new double[width * height];
         for (int py = 0; py < height; py++)
@@ -57,7 +54,7 @@ internal static class SphereImages
         }
         var u8 = new Mat();
         img.ConvertTo(u8, MatType.CV_8UC1);
-        img.Dispose(); absorb.Dispose();
+        img.Dispose();
         return new Frame(index, u8);
     }
 
