@@ -174,6 +174,10 @@ public static class AccuracyMatrix
         foreach (var r in rows)
             sb.AppendLine(ci, $"{r.Case.Label,-36} {r.Seed,4} {r.Name,-8} {r.Class,-12} {r.MedianError * 100,8:0.00} {r.MaxError * 100,7:0.00} {r.MaxOkError * 100,7:0.00} {r.Measured,3} {r.Weak,4} {r.Missing,4} {r.OutOfView,4}");
         sb.AppendLine();
+        sb.AppendLine(ci, $"{"case / class (over seeds)",-50} {"outlines",8} {"med of med%",11} {"worst med%",10} {"worst frame%",12} {"worst Ok%",9} {"missing",7}");
+        foreach (var g in rows.GroupBy(r => (r.Case, r.Class)))
+            sb.AppendLine(ci, $"{g.Key.Case.Label + " / " + g.Key.Class,-50} {Summary(g.ToList())}");
+        sb.AppendLine();
         sb.AppendLine(ci, $"{"scenario / class",-28} {"outlines",8} {"med of med%",11} {"worst med%",10} {"worst frame%",12} {"worst Ok%",9} {"missing",7}  target");
         foreach (var g in rows.GroupBy(r => (r.Case.Scenario, r.Class)).OrderBy(g => Array.IndexOf(ScenarioNames, g.Key.Scenario)).ThenBy(g => g.Key.Class))
         {
@@ -183,5 +187,13 @@ public static class AccuracyMatrix
                               $"{g.Max(r => r.MedianError) * 100,10:0.00} {g.Max(r => r.MaxError) * 100,12:0.00} {g.Max(r => double.IsNaN(r.MaxOkError) ? 0 : r.MaxOkError) * 100,9:0.00} {g.Sum(r => r.Missing),7}  {target}");
         }
         return sb.ToString();
+    }
+
+    private static string Summary(IReadOnlyList<OutlineAccuracy> g)
+    {
+        var med = g.Select(r => r.MedianError).Where(double.IsFinite).Order().ToList();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{g.Count,8} {(med.Count > 0 ? med[med.Count / 2] * 100 : double.NaN),11:0.00} {g.Max(r => r.MedianError) * 100,10:0.00} " +
+            $"{g.Max(r => r.MaxError) * 100,12:0.00} {g.Max(r => double.IsNaN(r.MaxOkError) ? 0 : r.MaxOkError) * 100,9:0.00} {g.Sum(r => r.Missing),7}");
     }
 }
