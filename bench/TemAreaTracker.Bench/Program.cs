@@ -8,6 +8,8 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], int>
         _ => { FitBenchmark.Run(); return 0; }),
     ["track"] = ("track on a 1024x1024 8-bit movie, 5 particles, TIFF and MJPG vs decode-only [--frames 200] [--runs 3] [--dir DIR]",
         TrackBenchmark.Run),
+    ["accuracy"] = ("tracking area error vs simulator truth: scenarios x dose x drift x contrast [--seeds 3] [--frames 32] [--scenario NAME]",
+        AccuracyBenchmark.Run),
 };
 
 if (args.Length == 0)
