@@ -254,14 +254,22 @@ public sealed class Tracker : IDisposable
             // Lithiation lightens particles: every few frames, let the absorption follow.
             if (++_framesFollowed % 4 == 0)
             {
-                double Score(EdgeModel m) => ActiveOutline.Refine(image, Current.VerticesPx, m, 2.0, (Round ? RoundTrackingSmoothing : TrackingSmoothing), Round, innerPx: SelectionInnerPx, outerPx: 6, neighbours: neighbours).MeanSse;
+                double Score(EdgeModel m) => ActiveOutline.Refine(image, Current.VerticesPx, m, 2.0, Round ? RoundTrackingSmoothing : TrackingSmoothing, Round, innerPx: SelectionInnerPx, outerPx: 6, neighbours: neighbours).MeanSse;
                 var candidates = new[] { 0.8, 1.0, 1.25 }.Select(f => model with { CentreOpticalThickness = model.CentreOpticalThickness * f }).ToArray();
                 model = candidates.MinBy(Score)!;
             }
             Model = model;
-            var pass = ActiveOutline.Refine(image, Current.VerticesPx, model, options.MaxEdgeStepPx, (Round ? RoundTrackingSmoothing : TrackingSmoothing), Round, neighbours: neighbours);
+            double smoothing = Round ? RoundTrackingSmoothing : TrackingSmoothing;
+            var pass = ActiveOutline.Refine(image, Current.VerticesPx, model, options.MaxEdgeStepPx, smoothing, Round, neighbours: neighbours);
+            if (pass.SupportedFraction < 0.6 && !pass.TouchesBorder)
+            {
+                // The rim can jump several px in one frame as lithium floods in, and a particle lost in an earlier
+                // frame has kept swelling: search again twice as far, and keep whichever found more of the edge.
+                var wide = ActiveOutline.Refine(image, Current.VerticesPx, model, 2 * options.MaxEdgeStepPx, smoothing, Round, neighbours: neighbours);
+                if (wide.SupportedFraction > pass.SupportedFraction) pass = wide;
+            }
             if (pass.SupportedFraction >= 0.25 && !pass.TouchesBorder)
-                pass = ActiveOutline.Refine(image, pass.Vertices, model, 1.5, (Round ? RoundTrackingSmoothing : TrackingSmoothing), Round, neighbours: neighbours);
+                pass = ActiveOutline.Refine(image, pass.Vertices, model, 1.5, smoothing, Round, neighbours: neighbours);
             return Measure(pass, frame);
         }
 

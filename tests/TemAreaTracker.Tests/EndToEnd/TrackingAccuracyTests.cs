@@ -19,22 +19,21 @@ public class TrackingAccuracyTests(ITestOutputHelper output)
 {
     [Theory]
     // scenario, dose, drift, inverted, seeds, median%, max% (Ok frames), max% (all frames), frames missing, cluster-outline median%
-    // Measured 2026-11-25 on the tracker of main 5632e59 (32 frames); full table: bench `accuracy`. The isolated sphere's first frame after onset
-    // swells by ~50 % in area (Crank uptake rises as √t: the rim jumps ~6 px, beyond TrackOptions.MaxEdgeStepPx = 4):
-    // that frame comes out 7-9 % low (flagged Weak) at dose 1000, and at dose 300 the particle is Lost for the rest
-    // of the movie (29 of 32 frames) instead of being re-acquired.
-    [InlineData("isolated", 1000, 0.2, false, new[] { 1, 2 }, 1.0, 5.0, 9.0, 0, double.NaN)]    // SHORTFALL max (onset frame 7.5 %, Weak)
-    [InlineData("isolated", 300, 0.2, false, new[] { 1 }, 2.0, 5.0, 5.0, 29, double.NaN)]       // SHORTFALL Lost from onset on; median 1.5 % over 3 frames
-    [InlineData("isolated", 1000, 1.5, false, new[] { 3 }, 1.0, 5.0, 9.0, 0, double.NaN)]       // SHORTFALL max (onset frame 7.4 %, Weak)
-    [InlineData("isolated", 1000, 0.2, true, new[] { 1 }, 1.0, 8.0, 8.0, 0, double.NaN)]         // SHORTFALL max: onset frame 7.1 % off and called Ok
-    [InlineData("isolated", 300, 1.5, true, new[] { 1, 2 }, 1.0, 5.0, 9.0, 29, double.NaN)]     // SHORTFALL max 7.4 %; seed 2 Lost from onset on
+    // Measured 2026-11-25 (32 frames); full table: bench `accuracy`. The isolated sphere's first frame after onset swells
+    // by ~50 % in area (Crank uptake rises as √t: the rim jumps ~6 px); the tracker searches twice as far when its first
+    // search finds little edge, so these rows hold the targets (worst frame 1.6 %, no frame lost).
+    [InlineData("isolated", 1000, 0.2, false, new[] { 1, 2 }, 1.0, 5.0, 5.0, 0, double.NaN)]
+    [InlineData("isolated", 300, 0.2, false, new[] { 1 }, 1.0, 5.0, 5.0, 0, double.NaN)]
+    [InlineData("isolated", 1000, 1.5, false, new[] { 3 }, 1.0, 5.0, 5.0, 0, double.NaN)]
+    [InlineData("isolated", 1000, 0.2, true, new[] { 1 }, 1.0, 5.0, 5.0, 0, double.NaN)]
+    [InlineData("isolated", 300, 1.5, true, new[] { 1, 2 }, 1.0, 5.0, 5.0, 0, double.NaN)]
     // Five touching particles anchored to the electrolyte, plus the whole-cluster outline.
     // Seed 1 of the baseline happens to meet the 1.5 % median (worst particle 1.49 %); seeds 2 and 3 do not (bench).
     [InlineData("cluster", 1000, 0.2, false, new[] { 2 }, 4.6, 9.5, 9.5, 0, 5.5)]               // SHORTFALL median 4.1 % (p1), worst frame 8.2 %; cluster outline 4.9 %
     [InlineData("cluster", 300, 1.5, true, new[] { 2 }, 6.0, 11.5, 11.5, 0, 6.0)]               // SHORTFALL median 5.5 %, worst frame 10.1 %, cluster outline 5.5 %
     // Not tuned for: PSF σ 2 px on a smaller sphere in a 256x160 frame; the pair at 224x288 with σ 1.6 px.
     [InlineData("unseen-blur", 1000, 0.2, false, new[] { 1, 2 }, 2.7, 5.0, 5.0, 0, double.NaN)] // SHORTFALL median 2.2 % (seed 2; seed 1 0.8 %)
-    [InlineData("unseen-blur", 300, 1.5, true, new[] { 1 }, 4.0, 5.0, 50.0, 23, double.NaN)]   // SHORTFALL Lost 23 frames, Weak frames 47 % off, median 3.5 %
+    [InlineData("unseen-blur", 300, 1.5, true, new[] { 1 }, 2.5, 5.0, 40.0, 17, double.NaN)]   // SHORTFALL 17 frames lost, one weak frame 36 % off, median 1.9 %
     [InlineData("unseen-pair", 1000, 0.2, false, new[] { 1 }, 4.5, 14.0, 14.0, 0, double.NaN)] // SHORTFALL median 4.0 % (areas low: electrolyte contact), worst 12.9 %
     [InlineData("unseen-pair", 300, 1.5, true, new[] { 2 }, 7.0, 11.0, 16.5, 0, double.NaN)]  // SHORTFALL median 6.6 %, worst Ok 9.8 %, worst 15.4 %
     public void AreaErrorAgainstTruth(string scenario, double dose, double drift, bool inverted, int[] seeds,
