@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], int>
         _ => { FitBenchmark.Run(); return 0; }),
     ["track"] = ("track on a 1024x1024 8-bit movie, 5 particles, TIFF and MJPG vs decode-only [--frames 200] [--runs 3] [--dir DIR]",
         TrackBenchmark.Run),
+    ["profile"] = ("tracker alone on MOVIE ROIS: first frame vs later frames, ms [--repeat 3]", ProfileBenchmark.Run),
 };
 
 if (args.Length == 0)

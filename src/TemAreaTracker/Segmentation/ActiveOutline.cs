@@ -1,3 +1,4 @@
+using System.Numerics;
 using OpenCvSharp;
 
 namespace TemAreaTracker.Segmentation;
@@ -168,11 +169,7 @@ internal static class ActiveOutline
         int K = Math.Min(16, (n - 1) / 2);
         int p = 2 * K + 1;
         var X = new double[n * p];
-        for (int i = 0; i < n; i++)
-        {
-            X[i * p] = 1;
-            for (int k = 1; k <= K; k++) { X[i * p + 2 * k - 1] = Math.Cos(k * theta[i]); X[i * p + 2 * k] = Math.Sin(k * theta[i]); }
-        }
+        for (int i = 0; i < n; i++) Harmonics(theta[i], K, X.AsSpan(i * p, p));
         var w = (double[])w0.Clone();
         var coef = new double[p];
         var A = new double[p * p];
@@ -187,12 +184,22 @@ internal static class ActiveOutline
             {
                 if (w[i] <= 0) continue;
                 sw += w[i];
-                int row = i * p;
+                var x = X.AsSpan(i * p, p);
                 for (int r = 0; r < p; r++)
                 {
-                    double xr = X[row + r] * w[i];
+                    double xr = x[r] * w[i];
                     b[r] += xr * v[i];
-                    for (int c = r; c < p; c++) A[r * p + c] += xr * X[row + c];
+                    // Upper triangle, row r: A[r, r..] += xr·x[r..] (vectorised).
+                    var dst = A.AsSpan(r * p + r, p - r);
+                    var src = x[r..];
+                    int c = 0;
+                    if (Vector.IsHardwareAccelerated)
+                    {
+                        var vx = new Vector<double>(xr);
+                        for (; c <= dst.Length - Vector<double>.Count; c += Vector<double>.Count)
+                            (new Vector<double>(dst[c..]) + vx * new Vector<double>(src[c..])).CopyTo(dst[c..]);
+                    }
+                    for (; c < dst.Length; c++) dst[c] += xr * src[c];
                 }
             }
             for (int r = 0; r < p; r++) for (int c = 0; c < r; c++) A[r * p + c] = A[c * p + r];
@@ -226,10 +233,25 @@ internal static class ActiveOutline
         var a = coef;
         return th =>
         {
-            double s = a[0];
-            for (int k = 1; k <= K; k++) s += a[2 * k - 1] * Math.Cos(k * th) + a[2 * k] * Math.Sin(k * th);
+            Span<double> h = stackalloc double[p];
+            Harmonics(th, K, h);
+            double s = 0;
+            for (int r = 0; r < p; r++) s += a[r] * h[r];
             return s;
         };
+    }
+
+    /// <summary>(1, cos θ, sin θ, cos 2θ, sin 2θ, …, cos Kθ, sin Kθ) by the angle-addition recurrence (two trig calls, not 2K).</summary>
+    private static void Harmonics(double theta, int K, Span<double> h)
+    {
+        h[0] = 1;
+        if (K == 0) return;
+        double c1 = Math.Cos(theta), s1 = Math.Sin(theta), c = c1, s = s1;
+        for (int k = 1; k <= K; k++)
+        {
+            h[2 * k - 1] = c; h[2 * k] = s;
+            (c, s) = (c * c1 - s * s1, s * c1 + c * s1);
+        }
     }
 
     /// <summary>Evenly spaced points along a closed polygon.</summary>

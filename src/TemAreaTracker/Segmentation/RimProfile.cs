@@ -53,6 +53,15 @@ internal sealed class RimProfile
         }
     }
 
+    /// <summary>Table spacing in px (a power of two, so sample grids of 0.75 px land on a fixed fraction of it).</summary>
+    internal const double StepPx = Step;
+
+    /// <summary>The tabulated deficit, at <see cref="XMinPx"/> + i·<see cref="StepPx"/> inside the rim.</summary>
+    internal ReadOnlySpan<double> Table => _table;
+
+    /// <summary>Distance inside the rim of the first table entry, px (negative: outside).</summary>
+    internal double XMinPx => _xMin;
+
     /// <summary>Blurred deficit at distance <paramref name="insidePx"/> inside the rim (negative outside).</summary>
     public double this[double insidePx]
     {
