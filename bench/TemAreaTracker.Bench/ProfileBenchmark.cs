@@ -8,7 +8,7 @@ namespace TemAreaTracker.Bench;
 /// <summary>
 /// Where tracking time goes: the tracker alone (no outputs) over a movie with its ROIs, timing the first frame
 /// (edge-model selection) apart from the median of the following frames, and decode apart from tracking.
-/// Usage: <c>dotnet run -c Release --project bench/TemAreaTracker.Bench -- profile MOVIE ROIS [--repeat N]</c>.
+/// Usage: <c>dotnet run -c Release --project bench/TemAreaTracker.Bench -- profile MOVIE (ROIS|bench) [--repeat N]</c>.
 /// </summary>
 public static class ProfileBenchmark
 {
@@ -33,7 +33,8 @@ public static class ProfileBenchmark
         if (args.Length < 2) { Console.Error.WriteLine("usage: profile MOVIE ROIS [--repeat N]"); return 2; }
         int i = Array.IndexOf(args, "--repeat");
         int repeat = i >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
-        var outlines = ImageJRoi.Read(args[1]);
+        // "bench": the track benchmark's five particles (run it once to generate its movies).
+        var outlines = args[1] == "bench" ? TrackBenchmark.Outlines() : ImageJRoi.Read(args[1]);
         int ct = Array.IndexOf(args, "--cv-threads");
         if (ct >= 0) OpenCvSharp.Cv2.SetNumThreads(int.Parse(args[ct + 1], CultureInfo.InvariantCulture));
         Console.WriteLine($"OpenCV threads {OpenCvSharp.Cv2.GetNumThreads()}");
