@@ -14,6 +14,25 @@ public static class ProfileBenchmark
 {
     public static int Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--smooth")
+        {
+            int n = 285;
+            var rng = new Random(1);
+            var th = Enumerable.Range(0, n).Select(k => 2 * Math.PI * k / n).ToArray();
+            var v = th.Select(t => 50 + 2 * Math.Cos(2 * t) + rng.NextDouble()).ToArray();
+            var w = th.Select(_ => rng.NextDouble() < 0.1 ? 0.0 : 1.0).ToArray();
+            for (int rep = 0; rep < 3; rep++)
+            {
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                for (int k = 0; k < 1000; k++) Segmentation.ActiveOutline.SmoothPeriodic(th, v, w, 3e-3, out _);
+                Console.WriteLine($"SmoothPeriodic n={n}: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 1000:F3} ms cpu per call");
+                cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var A = new double[33 * 33]; var bb = new double[33]; var xx = new double[33];
+                for (int k = 0; k < 1000; k++) { for (int u = 0; u < 33; u++) { A[u * 34] = 10; bb[u] = 1; } for (int u = 0; u < 32; u++) A[u * 33 + u + 1] = 1; Segmentation.SmallLinearSolve.Solve(A, bb, xx, 33); }
+                Console.WriteLine($"Solve 33: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 1000:F3} ms");
+            }
+            return 0;
+        }
         if (args.Length > 0 && args[0] == "--mt")
         {
             foreach (int size in new[] { 60, 150 })
