@@ -8,7 +8,11 @@ namespace TemAreaTracker.Bench;
 /// <summary>
 /// Where tracking time goes: the tracker alone (no outputs) over a movie with its ROIs, timing the first frame
 /// (edge-model selection) apart from the median of the following frames, and decode apart from tracking.
-/// Usage: <c>dotnet run -c Release --project bench/TemAreaTracker.Bench -- profile MOVIE (ROIS|bench) [--repeat N]</c>.
+/// Usage: <c>dotnet run -c Release --project bench/TemAreaTracker.Bench -- profile MOVIE (ROIS|bench) [--repeat N] [--cv-threads N]</c>
+/// ("bench": the track benchmark's five outlines on its generated movies). Micro-benchmarks of two kernels:
+/// <c>profile --smooth</c> (ActiveOutline.SmoothPeriodic, 285 nodes, and a 33×33 solve) and <c>profile --mt</c>
+/// (OpenCV's MatchTemplate, which ParticleMotion no longer uses, for comparison). Times are process CPU where given:
+/// wall times are unreliable when other jobs share the cores.
 /// </summary>
 public static class ProfileBenchmark
 {
