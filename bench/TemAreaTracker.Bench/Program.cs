@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], int>
         TrackBenchmark.Run),
     ["accuracy"] = ("tracking area error vs simulator truth: scenarios x dose x drift x contrast [--seeds 3] [--frames 32] [--scenario NAME]",
         AccuracyBenchmark.Run),
+    ["profile"] = ("tracker alone on MOVIE ROIS: first frame vs later frames, ms [--repeat 3]", ProfileBenchmark.Run),
 };
 
 if (args.Length == 0)

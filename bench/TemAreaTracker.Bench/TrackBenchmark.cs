@@ -152,7 +152,7 @@ public static class TrackBenchmark
     }
 
     /// <summary>Five dark particles (radius 40–70 px) on the benchmark frames, as 64-vertex outlines.</summary>
-    private static IReadOnlyList<Outline> Outlines() =>
+    internal static IReadOnlyList<Outline> Outlines() =>
         Particles.Select((p, i) => new Outline($"p{i + 1}",
             Enumerable.Range(0, 64).Select(k => new Point2d(p.X + p.R * Math.Cos(k * Math.PI / 32), p.Y + p.R * Math.Sin(k * Math.PI / 32))).ToArray())).ToList();
 

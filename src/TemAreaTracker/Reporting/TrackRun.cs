@@ -192,15 +192,17 @@ public static class TrackRun
         try
         {
             using var spool = new BinaryWriter(File.Create(spoolPath));
-            using var frames = movie.ReadFrames().GetEnumerator();
+            // Frames are decoded on a reader thread a couple ahead, overlapping decode with tracking; `decode` then
+            // measures the time tracking waited for a frame.
+            using var frames = new FramePrefetcher(movie.ReadFrames(), capacity: 2);
             while (true)
             {
                 ct.ThrowIfCancellationRequested();
                 decode.Start();
-                bool more = frames.MoveNext();
+                bool more = frames.TryTake(out var next);
                 decode.Stop();
                 if (!more) break;
-                using var frame = frames.Current;
+                using var frame = next;
                 if (framesRead == 0)
                 {
                     cal = CalibrationResolver.Resolve(movie.Calibration, req.Calibration, () => ScaleBarDetector.Find(frame.Pixels), movieName);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using OpenCvSharp;
 
 namespace TemAreaTracker.Segmentation;
@@ -167,35 +168,53 @@ internal static class ActiveOutline
         // The bending penalty makes harmonics above ~16 negligible for any smoothing used here.
         int K = Math.Min(16, (n - 1) / 2);
         int p = 2 * K + 1;
-        var X = new double[n * p];
-        for (int i = 0; i < n; i++)
-        {
-            X[i * p] = 1;
-            for (int k = 1; k <= K; k++) { X[i * p + 2 * k - 1] = Math.Cos(k * theta[i]); X[i * p + 2 * k] = Math.Sin(k * theta[i]); }
-        }
+        // Harmonics up to 2K per node: the first p columns are the basis; all of them give the weighted trigonometric
+        // moments Cₘ = Σ wᵢ cos mθᵢ, Sₘ = Σ wᵢ sin mθᵢ (m ≤ 2K), from which every entry of XᵀWX follows by the
+        // product-to-sum identities — n·4K products per iteration instead of n·p²/2.
+        int q = 4 * K + 1;
+        // Pooled: n·q doubles is over the large-object threshold for big outlines, and this runs ~10 times a frame.
+        var X = System.Buffers.ArrayPool<double>.Shared.Rent(n * q);
+        for (int i = 0; i < n; i++) Harmonics(theta[i], 2 * K, X.AsSpan(i * q, q));
         var w = (double[])w0.Clone();
         var coef = new double[p];
         var A = new double[p * p];
         var b = new double[p];
+        var C = new double[2 * K + 1];
+        var S = new double[2 * K + 1];
         var res = new List<double>(n);
         scatter = double.NaN;
         for (int iter = 0; iter < 4; iter++)
         {
             double sw = 0;
-            Array.Clear(A); Array.Clear(b);
+            Array.Clear(b); Array.Clear(C); Array.Clear(S);
             for (int i = 0; i < n; i++)
             {
-                if (w[i] <= 0) continue;
-                sw += w[i];
-                int row = i * p;
-                for (int r = 0; r < p; r++)
+                double wi = w[i];
+                if (wi <= 0) continue;
+                sw += wi;
+                var h = X.AsSpan(i * q, q);
+                double wv = wi * v[i];
+                for (int r = 0; r < p; r++) b[r] += wv * h[r];
+                C[0] += wi;
+                for (int m = 1; m <= 2 * K; m++) { C[m] += wi * h[2 * m - 1]; S[m] += wi * h[2 * m]; }
+            }
+            // Basis r: 0 → 1, 2k−1 → cos kθ, 2k → sin kθ.
+            for (int r = 0; r < p; r++)
+            {
+                int j = (r + 1) / 2; bool js = r > 0 && r % 2 == 0;
+                for (int c = r; c < p; c++)
                 {
-                    double xr = X[row + r] * w[i];
-                    b[r] += xr * v[i];
-                    for (int c = r; c < p; c++) A[r * p + c] += xr * X[row + c];
+                    int k = (c + 1) / 2; bool ks = c > 0 && c % 2 == 0;
+                    int d = Math.Abs(j - k), e = j + k;
+                    double val;
+                    if (!js && !ks) val = 0.5 * (C[d] + C[e]);
+                    else if (js && ks) val = 0.5 * (C[d] - C[e]);
+                    else if (!js) val = 0.5 * (S[e] - Math.Sign(j - k) * S[d]); // cos jθ · sin kθ
+                    else val = 0.5 * (S[e] - Math.Sign(k - j) * S[d]);          // sin jθ · cos kθ
+                    A[r * p + c] = val;
+                    A[c * p + r] = val;
                 }
             }
-            for (int r = 0; r < p; r++) for (int c = 0; c < r; c++) A[r * p + c] = A[c * p + r];
             for (int k = 1; k <= K; k++)
             {
                 double pen = smoothing * sw * Math.Pow(k, 4) + 1e-9 * sw;
@@ -208,7 +227,7 @@ internal static class ActiveOutline
             for (int i = 0; i < n; i++)
             {
                 double fi = 0;
-                for (int r = 0; r < p; r++) fi += X[i * p + r] * coef[r];
+                for (int r = 0; r < p; r++) fi += X[i * q + r] * coef[r];
                 f[i] = fi;
                 if (w0[i] > 0) res.Add(Math.Abs(v[i] - fi));
             }
@@ -223,13 +242,29 @@ internal static class ActiveOutline
                 w[i] = Math.Abs(u) >= 1 ? 0 : w0[i] * (1 - u * u) * (1 - u * u);
             }
         }
+        System.Buffers.ArrayPool<double>.Shared.Return(X);
         var a = coef;
         return th =>
         {
-            double s = a[0];
-            for (int k = 1; k <= K; k++) s += a[2 * k - 1] * Math.Cos(k * th) + a[2 * k] * Math.Sin(k * th);
+            Span<double> h = stackalloc double[p];
+            Harmonics(th, K, h);
+            double s = 0;
+            for (int r = 0; r < p; r++) s += a[r] * h[r];
             return s;
         };
+    }
+
+    /// <summary>(1, cos θ, sin θ, cos 2θ, sin 2θ, …, cos Kθ, sin Kθ) by the angle-addition recurrence (two trig calls, not 2K).</summary>
+    private static void Harmonics(double theta, int K, Span<double> h)
+    {
+        h[0] = 1;
+        if (K == 0) return;
+        double c1 = Math.Cos(theta), s1 = Math.Sin(theta), c = c1, s = s1;
+        for (int k = 1; k <= K; k++)
+        {
+            h[2 * k - 1] = c; h[2 * k] = s;
+            (c, s) = (c * c1 - s * s1, s * c1 + c * s1);
+        }
     }
 
     /// <summary>Evenly spaced points along a closed polygon.</summary>

@@ -40,24 +40,38 @@ internal static class EdgeProfileFit
             S += s; SS += s * s; Y += y[j]; SY += s * y[j]; YY += y[j] * y[j];
             if (hasRival) { double r = rival[j]; R += r; RS += r * s; RR += r * r; RY += r * y[j]; }
         }
-        // Null model: straight line (plus the neighbour's rim).
-        double sse0;
+        // For a given e the best (b0, b1[, r], a) is a projection: with the e-independent columns (1, s[, rival]) fixed,
+        // the edge column D only enters through its part orthogonal to them (a Schur complement), so each candidate e
+        // costs the sums of D and a few products instead of a fresh solve. The inverse B⁻¹ of the fixed block's normal
+        // matrix and the null-model coefficients h = B⁻¹(Y, SY[, RY]) are computed once per node.
+        var z = new Sums();
         if (hasRival)
         {
             Span<double> a0 = [n, S, R, S, SS, RS, R, RS, RR];
-            Span<double> b0 = [Y, SY, RY];
-            Span<double> x0 = stackalloc double[3];
-            if (SmallLinearSolve.Solve(a0, b0, x0, 3)) sse0 = YY - (x0[0] * Y + x0[1] * SY + x0[2] * RY);
-            else { hasRival = false; sse0 = double.NaN; }
+            Span<double> inv = stackalloc double[9];
+            if (!Invert3(a0, inv)) { hasRival = false; rival = default; }
+            else
+            {
+                z.I00 = inv[0]; z.I01 = inv[1]; z.I02 = inv[2]; z.I11 = inv[4]; z.I12 = inv[5]; z.I22 = inv[8];
+                z.H0 = inv[0] * Y + inv[1] * SY + inv[2] * RY;
+                z.H1 = inv[3] * Y + inv[4] * SY + inv[5] * RY;
+                z.H2 = inv[6] * Y + inv[7] * SY + inv[8] * RY;
+            }
         }
-        else sse0 = double.NaN;
         if (!hasRival)
         {
-            double det0 = n * SS - S * S;
-            sse0 = YY - (SS * Y * Y - 2 * S * Y * SY + n * SY * SY) / det0;
-            rival = default;
+            double det = n * SS - S * S;
+            z.I00 = SS / det; z.I01 = -S / det; z.I11 = n / det;
+            z.H0 = z.I00 * Y + z.I01 * SY;
+            z.H1 = z.I01 * Y + z.I11 * SY;
         }
-        var z = new Sums(n, S, SS, Y, SY, YY, sse0, R, RS, RR, RY);
+        // Null model: straight line (plus the neighbour's rim).
+        double sse0 = YY - (z.H0 * Y + z.H1 * SY + z.H2 * RY);
+        z.Sse0 = sse0;
+        var table = profile.Table;
+        double pScale = 1 / RimProfile.StepPx;
+        // Table position of sample j for an edge at e: (e − s0 − j·step − xMin)/tableStep, i.e. p(e) − j·Δ.
+        double pBase = (-s0 - profile.XMinPx) * pScale, pStride = SampleStepPx * pScale;
 
         // Coarse grid, then golden-section refinement around the best grid point.
         const double coarse = 0.5;
@@ -66,62 +80,91 @@ internal static class EdgeProfileFit
         for (int i = -k; i <= k; i++)
         {
             double e = i * coarse;
-            double sse = Evaluate(y, rival, s0, profile, z, e, out _);
+            double sse = Evaluate(y, rival, table, pBase + e * pScale, pStride, s0, z, out _);
             if (sse < bestSse) { bestSse = sse; bestE = e; }
         }
         double lo = Math.Max(-searchPx, bestE - coarse), hi = Math.Min(searchPx, bestE + coarse);
         const double g = 0.6180339887498949;
         double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
-        double f1 = Evaluate(y, rival, s0, profile, z, x1, out _), f2 = Evaluate(y, rival, s0, profile, z, x2, out _);
+        double f1 = Evaluate(y, rival, table, pBase + x1 * pScale, pStride, s0, z, out _);
+        double f2 = Evaluate(y, rival, table, pBase + x2 * pScale, pStride, s0, z, out _);
         for (int it = 0; it < 14; it++)
         {
-            if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = Evaluate(y, rival, s0, profile, z, x1, out _); }
-            else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = Evaluate(y, rival, s0, profile, z, x2, out _); }
+            if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = Evaluate(y, rival, table, pBase + x1 * pScale, pStride, s0, z, out _); }
+            else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = Evaluate(y, rival, table, pBase + x2 * pScale, pStride, s0, z, out _); }
         }
         double eBest = f1 < f2 ? x1 : x2;
         if (bestSse < Math.Min(f1, f2)) eBest = bestE;
-        double sseBest = Evaluate(y, rival, s0, profile, z, eBest, out double amp);
+        double sseBest = Evaluate(y, rival, table, pBase + eBest * pScale, pStride, s0, z, out double amp);
         double noise = sseBest / Math.Max(m - 4, 1);
         double significance = noise > 0 && amp > 0 ? (sse0 - sseBest) / noise : 0;
         return new Result(eBest, significance, amp, noise);
     }
 
-    private readonly record struct Sums(double N, double S, double SS, double Y, double SY, double YY, double Sse0,
-        double R, double RS, double RR, double RY);
+    /// <summary>
+    /// What an edge fit needs that does not depend on e: the null-model SSE, the inverse of the fixed block's normal
+    /// matrix (symmetric; entries with index 2 only with a rival) and the null-model coefficients h.
+    /// </summary>
+    private struct Sums
+    {
+        public double Sse0, I00, I01, I02, I11, I12, I22, H0, H1, H2;
+    }
 
-    /// <summary>Residual sum of squares with the edge at <paramref name="e"/>; <paramref name="amplitude"/> gets a.</summary>
-    private static double Evaluate(ReadOnlySpan<double> y, ReadOnlySpan<double> rival, double s0, RimProfile profile, in Sums z, double e, out double amplitude)
+    /// <summary>Inverse of a symmetric 3×3 matrix by cofactors; false when (nearly) singular.</summary>
+    private static bool Invert3(ReadOnlySpan<double> a, Span<double> inv)
+    {
+        double c00 = a[4] * a[8] - a[5] * a[7], c01 = a[5] * a[6] - a[3] * a[8], c02 = a[3] * a[7] - a[4] * a[6];
+        double det = a[0] * c00 + a[1] * c01 + a[2] * c02;
+        double scale = 0;
+        foreach (double v in a) scale = Math.Max(scale, Math.Abs(v));
+        if (!(Math.Abs(det) > 1e-13 * scale * scale * scale)) return false;
+        double r = 1 / det;
+        inv[0] = c00 * r; inv[1] = (a[2] * a[7] - a[1] * a[8]) * r; inv[2] = (a[1] * a[5] - a[2] * a[4]) * r;
+        inv[3] = c01 * r; inv[4] = (a[0] * a[8] - a[2] * a[6]) * r; inv[5] = (a[2] * a[3] - a[0] * a[5]) * r;
+        inv[6] = c02 * r; inv[7] = (a[1] * a[6] - a[0] * a[7]) * r; inv[8] = (a[0] * a[4] - a[1] * a[3]) * r;
+        return true;
+    }
+
+    /// <summary>
+    /// Residual sum of squares with the edge at table position <paramref name="p0"/> for sample 0 (sample j at
+    /// p0 − j·<paramref name="pStride"/>); <paramref name="amplitude"/> gets a. Wrong polarity (a ≤ 0) or a degenerate
+    /// edge column scores as the null model.
+    /// </summary>
+    private static double Evaluate(ReadOnlySpan<double> y, ReadOnlySpan<double> rival, ReadOnlySpan<double> table,
+        double p0, double pStride, double s0, in Sums z, out double amplitude)
     {
         double D = 0, DS = 0, DD = 0, DY = 0, DR = 0;
         bool hasRival = !rival.IsEmpty;
+        int last = table.Length - 1;
         for (int j = 0; j < y.Length; j++)
         {
+            double p = p0 - j * pStride;
+            double d;
+            if (p <= 0) d = table[0];
+            else
+            {
+                int i = (int)p;
+                if (i >= last) d = table[last];
+                else { double t0 = table[i]; d = t0 + (p - i) * (table[i + 1] - t0); }
+            }
             double s = s0 + j * SampleStepPx;
-            double d = profile[e - s];
             D += d; DS += d * s; DD += d * d; DY += d * y[j];
             if (hasRival) DR += d * rival[j];
         }
         amplitude = 0;
-        if (!hasRival)
+        // Part of D orthogonal to the fixed columns: DD⊥ = DD − cᵀB⁻¹c, DY⊥ = DY − cᵀh, with c = (D, DS[, DR]).
+        double q0 = z.I00 * D + z.I01 * DS, q1 = z.I01 * D + z.I11 * DS, q2 = 0;
+        double dyPerp = DY - (D * z.H0 + DS * z.H1);
+        if (hasRival)
         {
-            Span<double> a = [z.N, z.S, D, z.S, z.SS, DS, D, DS, DD];
-            Span<double> b = [z.Y, z.SY, DY];
-            Span<double> x = stackalloc double[3];
-            if (!SmallLinearSolve.Solve(a, b, x, 3)) return z.Sse0;
-            amplitude = x[2];
-            if (x[2] <= 0) return z.Sse0; // wrong polarity: no edge of this particle here
-            return Math.Max(z.YY - (x[0] * z.Y + x[1] * z.SY + x[2] * DY), 0);
+            q0 += z.I02 * DR; q1 += z.I12 * DR; q2 = z.I02 * D + z.I12 * DS + z.I22 * DR;
+            dyPerp -= DR * z.H2;
         }
-        else
-        {
-            Span<double> a = [z.N, z.S, D, z.R, z.S, z.SS, DS, z.RS, D, DS, DD, DR, z.R, z.RS, DR, z.RR];
-            Span<double> b = [z.Y, z.SY, DY, z.RY];
-            Span<double> x = stackalloc double[4];
-            if (!SmallLinearSolve.Solve(a, b, x, 4)) return z.Sse0;
-            amplitude = x[2];
-            if (x[2] <= 0) return z.Sse0;
-            return Math.Max(z.YY - (x[0] * z.Y + x[1] * z.SY + x[2] * DY + x[3] * z.RY), 0);
-        }
+        double ddPerp = DD - (D * q0 + DS * q1 + DR * q2);
+        if (!(ddPerp > 1e-12 * DD)) return z.Sse0;
+        amplitude = dyPerp / ddPerp;
+        if (amplitude <= 0) return z.Sse0; // wrong polarity: no edge of this particle here
+        return Math.Max(z.Sse0 - dyPerp * dyPerp / ddPerp, 0);
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using OpenCvSharp;
 
 namespace TemAreaTracker.Segmentation;
@@ -5,23 +6,38 @@ namespace TemAreaTracker.Segmentation;
 /// <summary>
 /// Bilinear sub-pixel reads of one frame's intensity (pixel centres at integer coordinates), in float.
 /// </summary>
+/// <remarks>
+/// The sampler keeps its own copy of the frame in the frame's pixel type (8-bit, 16-bit or float) and converts only
+/// the four pixels each read touches: the tracker reads a few thousand points per frame, so converting the whole frame
+/// to float (4 bytes a pixel, a fresh allocation every frame) cost more than the reads. 8- and 16-bit values are exact
+/// in float, so reads are the same as from a converted copy. Pixel buffers are recycled between frames (a small pool).
+/// </remarks>
 internal sealed unsafe class ImageSampler : IDisposable
 {
+    private static readonly ConcurrentBag<Mat> Pool = new();
+    private const int MaxPooled = 4;
     private readonly Mat _pixels;
-    private readonly float* _data;
-    private readonly long _stride;
+    private readonly byte* _data;
+    private readonly long _stride; // in elements
+    private readonly int _depth;   // MatType.CV_8U, CV_16U or CV_32F
+    private int _disposed;
 
     public ImageSampler(Frame frame)
     {
-        _pixels = frame.ToFloat32();
+        var src = frame.Pixels;
+        int depth = src.Depth();
+        _pixels = Rent(src.Rows, src.Cols, depth is MatType.CV_8U or MatType.CV_16U or MatType.CV_32F ? src.Type() : MatType.CV_32FC1);
+        if (_pixels.Type() == src.Type()) src.CopyTo(_pixels);
+        else src.ConvertTo(_pixels, MatType.CV_32FC1);
         if (!_pixels.IsContinuous()) throw new InvalidOperationException("frame pixels must be continuous");
-        _data = (float*)_pixels.Data;
-        _stride = _pixels.Step() / sizeof(float);
+        _depth = _pixels.Depth();
+        _data = (byte*)_pixels.Data;
+        _stride = _pixels.Step() / _pixels.ElemSize();
         Width = _pixels.Width;
         Height = _pixels.Height;
     }
 
-    /// <summary>The frame as CV_32F (owned by the sampler).</summary>
+    /// <summary>The frame's pixels in its own type (8U, 16U or 32F; owned by the sampler).</summary>
     public Mat Pixels => _pixels;
 
     public int Width { get; }
@@ -35,15 +51,47 @@ internal sealed unsafe class ImageSampler : IDisposable
     {
         int x0 = Math.Min((int)x, Width - 2), y0 = Math.Min((int)y, Height - 2);
         float fx = (float)(x - x0), fy = (float)(y - y0);
-        float* r0 = _data + y0 * _stride + x0;
-        float* r1 = r0 + _stride;
-        float top = r0[0] + fx * (r0[1] - r0[0]);
-        float bottom = r1[0] + fx * (r1[1] - r1[0]);
+        long o = y0 * _stride + x0;
+        float a, b, c, d;
+        switch (_depth)
+        {
+            case MatType.CV_8U:
+                { byte* r0 = _data + o; byte* r1 = r0 + _stride; a = r0[0]; b = r0[1]; c = r1[0]; d = r1[1]; break; }
+            case MatType.CV_16U:
+                { ushort* r0 = (ushort*)_data + o; ushort* r1 = r0 + _stride; a = r0[0]; b = r0[1]; c = r1[0]; d = r1[1]; break; }
+            default:
+                { float* r0 = (float*)_data + o; float* r1 = r0 + _stride; a = r0[0]; b = r0[1]; c = r1[0]; d = r1[1]; break; }
+        }
+        float top = a + fx * (b - a);
+        float bottom = c + fx * (d - c);
         return top + fy * (bottom - top);
     }
 
     /// <summary>Integer-pixel read (no bounds check).</summary>
-    public float Pixel(int x, int y) => _data[y * _stride + x];
+    public float Pixel(int x, int y) => _depth switch
+    {
+        MatType.CV_8U => _data[y * _stride + x],
+        MatType.CV_16U => ((ushort*)_data)[y * _stride + x],
+        _ => ((float*)_data)[y * _stride + x],
+    };
 
-    public void Dispose() => _pixels.Dispose();
+    private static Mat Rent(int rows, int cols, MatType type)
+    {
+        var spare = new List<Mat>();
+        Mat? found = null;
+        while (found is null && Pool.TryTake(out var m))
+        {
+            if (m.Rows == rows && m.Cols == cols && m.Type() == type) found = m;
+            else spare.Add(m);
+        }
+        foreach (var m in spare) m.Dispose(); // another size or type: the movie changed, drop them
+        return found ?? new Mat(rows, cols, type);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (Pool.Count < MaxPooled) Pool.Add(_pixels);
+        else _pixels.Dispose();
+    }
 }

@@ -44,14 +44,46 @@ internal sealed class RimProfile
         for (int i = 0; i < n; i++)
         {
             double acc = 0;
-            for (int j = -half; j <= half; j++)
+            if (i - half >= 0 && i + half <= n - 1)
             {
-                int t = Math.Clamp(i - j, 0, n - 1);
-                acc += kernel[j + half] * sharp[t];
+                // Interior: the kernel is symmetric, so the convolution is a plain (vectorised) dot product.
+                acc = Dot(kernel, sharp.AsSpan(i - half, 2 * half + 1));
+            }
+            else
+            {
+                for (int j = -half; j <= half; j++)
+                {
+                    int t = Math.Clamp(i - j, 0, n - 1);
+                    acc += kernel[j + half] * sharp[t];
+                }
             }
             _table[i] = acc / sum;
         }
     }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        int i = 0;
+        double acc = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var v = System.Numerics.Vector<double>.Zero;
+            int w = System.Numerics.Vector<double>.Count;
+            for (; i <= a.Length - w; i += w) v += new System.Numerics.Vector<double>(a[i..]) * new System.Numerics.Vector<double>(b[i..]);
+            acc = System.Numerics.Vector.Sum(v);
+        }
+        for (; i < a.Length; i++) acc += a[i] * b[i];
+        return acc;
+    }
+
+    /// <summary>Table spacing in px (a power of two, so sample grids of 0.75 px land on a fixed fraction of it).</summary>
+    internal const double StepPx = Step;
+
+    /// <summary>The tabulated deficit, at <see cref="XMinPx"/> + i·<see cref="StepPx"/> inside the rim.</summary>
+    internal ReadOnlySpan<double> Table => _table;
+
+    /// <summary>Distance inside the rim of the first table entry, px (negative: outside).</summary>
+    internal double XMinPx => _xMin;
 
     /// <summary>Blurred deficit at distance <paramref name="insidePx"/> inside the rim (negative outside).</summary>
     public double this[double insidePx]

@@ -55,14 +55,15 @@ public sealed class Tracker : IDisposable
         _lastDrift = drift;
 
         var image = new ImageSampler(frame);
-        foreach (var p in _particles)
+        var previous = _previous;
+        Parallel.ForEach(_particles, p =>
         {
-            if (p.Model is null || _previous is null) continue;
+            if (p.Model is null || previous is null) return;
             var shift = _options.CorrectDrift
-                ? ParticleMotion.Shift(_previous.Pixels, image.Pixels, BoundingBox(p.Current, marginPx: 6), step, searchPx: 8)
+                ? ParticleMotion.Shift(previous.Pixels, image.Pixels, BoundingBox(p.Current, marginPx: 6), step, searchPx: 8)
                 : step;
             p.Current = p.Current.Translate(shift.X, shift.Y);
-        }
+        });
 
         var results = new ParticleMeasurement?[_particles.Length];
         bool[] starting = _particles.Select(p => p.Model is null && frame.Index >= (p.Drawn.Frame ?? 0)).ToArray();

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using TemAreaTracker.IO;
+using TemAreaTracker.Tracking;
+
+namespace TemAreaTracker.Bench;
+
+/// <summary>
+/// Where tracking time goes: the tracker alone (no outputs) over a movie with its ROIs, timing the first frame
+/// (edge-model selection) apart from the median of the following frames, and decode apart from tracking.
+/// Usage: <c>dotnet run -c Release --project bench/TemAreaTracker.Bench -- profile MOVIE (ROIS|bench) [--repeat N] [--cv-threads N]</c>
+/// ("bench": the track benchmark's five outlines on its generated movies). Micro-benchmarks of two kernels:
+/// <c>profile --smooth</c> (ActiveOutline.SmoothPeriodic, 285 nodes, and a 33×33 solve) and <c>profile --mt</c>
+/// (OpenCV's MatchTemplate, which ParticleMotion no longer uses, for comparison). Times are process CPU where given:
+/// wall times are unreliable when other jobs share the cores.
+/// </summary>
+public static class ProfileBenchmark
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--smooth")
+        {
+            int n = 285;
+            var rng = new Random(1);
+            var th = Enumerable.Range(0, n).Select(k => 2 * Math.PI * k / n).ToArray();
+            var v = th.Select(t => 50 + 2 * Math.Cos(2 * t) + rng.NextDouble()).ToArray();
+            var w = th.Select(_ => rng.NextDouble() < 0.1 ? 0.0 : 1.0).ToArray();
+            for (int rep = 0; rep < 3; rep++)
+            {
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                for (int k = 0; k < 1000; k++) Segmentation.ActiveOutline.SmoothPeriodic(th, v, w, 3e-3, out _);
+                Console.WriteLine($"SmoothPeriodic n={n}: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 1000:F3} ms cpu per call");
+                cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var A = new double[33 * 33]; var bb = new double[33]; var xx = new double[33];
+                for (int k = 0; k < 1000; k++) { for (int u = 0; u < 33; u++) { A[u * 34] = 10; bb[u] = 1; } for (int u = 0; u < 32; u++) A[u * 33 + u + 1] = 1; Segmentation.SmallLinearSolve.Solve(A, bb, xx, 33); }
+                Console.WriteLine($"Solve 33: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 1000:F3} ms");
+            }
+            return 0;
+        }
+        if (args.Length > 0 && args[0] == "--mt")
+        {
+            foreach (int size in new[] { 60, 150 })
+            {
+                using var img = new OpenCvSharp.Mat(512, 512, OpenCvSharp.MatType.CV_32FC1);
+                OpenCvSharp.Cv2.Randu(img, 0, 255);
+                using var tpl = new OpenCvSharp.Mat(img, new OpenCvSharp.Rect(100, 100, size, size));
+                using var win = new OpenCvSharp.Mat(img, new OpenCvSharp.Rect(92, 92, size + 16, size + 16));
+                using var score = new OpenCvSharp.Mat();
+                var t = Stopwatch.StartNew();
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                for (int k = 0; k < 200; k++) OpenCvSharp.Cv2.MatchTemplate(win, tpl, score, OpenCvSharp.TemplateMatchModes.CCoeffNormed);
+                Console.WriteLine($"template {size}: {t.Elapsed.TotalMilliseconds / 200:F3} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 200:F3} ms cpu per call");
+            }
+            return 0;
+        }
+        if (args.Length < 2) { Console.Error.WriteLine("usage: profile MOVIE ROIS [--repeat N]"); return 2; }
+        int i = Array.IndexOf(args, "--repeat");
+        int repeat = i >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
+        // "bench": the track benchmark's five particles (run it once to generate its movies).
+        var outlines = args[1] == "bench" ? TrackBenchmark.Outlines() : ImageJRoi.Read(args[1]);
+        int ct = Array.IndexOf(args, "--cv-threads");
+        if (ct >= 0) OpenCvSharp.Cv2.SetNumThreads(int.Parse(args[ct + 1], CultureInfo.InvariantCulture));
+        Console.WriteLine($"OpenCV threads {OpenCvSharp.Cv2.GetNumThreads()}");
+        for (int r = 0; r < repeat; r++)
+        {
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            using var movie = MovieReader.Open(args[0]);
+            using var tracker = new Tracker(outlines);
+            var times = new List<double>();
+            var decode = new Stopwatch();
+            var sw = new Stopwatch();
+            using var e = movie.ReadFrames().GetEnumerator();
+            while (true)
+            {
+                decode.Start();
+                bool more = e.MoveNext();
+                decode.Stop();
+                if (!more) break;
+                using var f = e.Current;
+                sw.Restart();
+                tracker.Process(f);
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            var rest = times.Skip(1).Order().ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"run {r}: {times.Count} frames, first {times[0]:F1} ms, later median {rest[rest.Length / 2]:F2} ms (mean {rest.Average():F2}), every 4th: {times.Where((t, k) => k > 0 && k % 4 == 0).Average():F2}, others {times.Where((t, k) => k > 0 && k % 4 != 0).Average():F2}, total {times.Sum():F0} ms, decode {decode.Elapsed.TotalMilliseconds:F0} ms, process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds:F0} ms"));
+        }
+        return 0;
+    }
+}
