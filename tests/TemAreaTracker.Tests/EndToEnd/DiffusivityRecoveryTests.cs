@@ -59,18 +59,23 @@ public class DiffusivityRecoveryTests(ITestOutputHelper output)
     [Fact]
     public void ChemicalElectrochemicalPair_EachDWithin15Percent_RatioIntervalHoldsTruthAndExcludesOne()
     {
-        var (chem, echem) = Scenarios.ChemicalElectrochemicalPair(seed: 3, frames: 48);
-        var fits = new Dictionary<string, List<DiffusionFit>>();
-        foreach (var s in new[] { chem, echem })
+        // Two movies per condition (two particles each): a condition's D is the mean of its particles' log D, and with
+        // only two particles the t interval of the ratio is too wide to tell 0.66 from 1 even when each D is within 15 %.
+        var fits = new Dictionary<string, List<DiffusionFit>> { ["chemical"] = [], ["electrochemical"] = [] };
+        foreach (int seed in new[] { 3, 4 })
         {
-            var truth = GroundTruth.Compute(s);
-            var series = TrackSeries(s, truth);
-            fits[s.Name] = truth.Particles.Select((p, i) =>
+            var (chem, echem) = Scenarios.ChemicalElectrochemicalPair(seed: seed, frames: 48);
+            foreach (var s in new[] { chem, echem })
             {
-                var fit = FitOne(series[i], p, s.Name);
-                Assert.InRange(fit.DiffusivityCm2PerS / p.DiffusivityCm2PerS, 0.85, 1.15);
-                return fit;
-            }).ToList();
+                var truth = GroundTruth.Compute(s);
+                var series = TrackSeries(s, truth);
+                fits[s.Name].AddRange(truth.Particles.Select((p, i) =>
+                {
+                    var fit = FitOne(series[i], p, $"{s.Name} seed {seed}");
+                    Assert.InRange(fit.DiffusivityCm2PerS / p.DiffusivityCm2PerS, 0.85, 1.15);
+                    return fit;
+                }));
+            }
         }
         var cmp = RateComparer.CompareRates(fits["chemical"], fits["electrochemical"]);
         const double TrueRatio = 3.3 / 5.0;
