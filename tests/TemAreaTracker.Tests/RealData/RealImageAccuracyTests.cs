@@ -9,10 +9,14 @@ namespace TemAreaTracker.Tests.RealData;
 /// </summary>
 public class RealImageAccuracyTests(ITestOutputHelper output)
 {
-    // Issue 3 asks for a 5 % median area error from rough outlines. The tracker places the edge at the particle's
-    // outer rim (the onset of the dark transition), about 2-3 px outside where the hand masks were painted, so areas
-    // come out 15-30 % larger than the masks (measured 24 % held out, 26 % on the tuning half). This asserts the
-    // level reached, not the target: the target is NOT met.
+    // Issue 3 asks for a 5 % median area error from rough outlines; this is NOT met, and the test asserts the level
+    // reached (24 % held out, 26 % tuning) with a small margin, so that it fails if things get worse. Why: the
+    // azimuthal profile of these particles ramps over ~10 px (PSF σ ≈ 3 px), with the half-contrast point ~1 px
+    // outside the hand masks; the tracker picks a soft sphere-rim model (optical thickness 1-4) and puts the rim at
+    // the outer foot of the ramp, ~3 px outside the masks (≈ +15 % area at R = 40 px). Forcing hard edges (thickness ≥ 8)
+    // halves that on image 1, but the found area then still follows the rough outline's own error (+22 % → +16 %):
+    // the first-frame capture from a few px outside does not pull all the way in. Some particles are lost (counted
+    // as 100 %) or escape into a neighbour.
     private const double MaxMedianAreaError = 0.30;
 
     // Issue 3's target for --auto: F1 ≥ 0.85 at IoU 0.5.
