@@ -136,7 +136,20 @@ internal static class EdgeProfileFit
         double D = 0, DS = 0, DD = 0, DY = 0, DR = 0;
         bool hasRival = !rival.IsEmpty;
         int last = table.Length - 1;
-        for (int j = 0; j < y.Length; j++)
+        if (!hasRival && p0 - (y.Length - 1) * pStride > 0 && p0 < last)
+        {
+            // Common case: every sample inside the table and no rival — the same sums without the branches.
+            for (int j = 0; j < y.Length; j++)
+            {
+                double p = p0 - j * pStride;
+                int i = (int)p;
+                double t0 = table[i];
+                double d = t0 + (p - i) * (table[i + 1] - t0);
+                double s = s0 + j * SampleStepPx;
+                D += d; DS += d * s; DD += d * d; DY += d * y[j];
+            }
+        }
+        else for (int j = 0; j < y.Length; j++)
         {
             double p = p0 - j * pStride;
             double d;

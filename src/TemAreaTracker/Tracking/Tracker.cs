@@ -196,13 +196,14 @@ public sealed class Tracker : IDisposable
         {
             var score = new double[BlurGridPx.Length];
             var tau = new double[BlurGridPx.Length];
-            for (int i = 0; i < BlurGridPx.Length; i++)
+            // Each σ is independent: in parallel too, so that a few particles still keep every core busy.
+            Parallel.For(0, BlurGridPx.Length, i =>
             {
                 var row = ThicknessGrid.Select(t => Score(image, Model! with { BlurSigmaPx = BlurGridPx[i], CentreOpticalThickness = t })).ToArray();
                 int j = Array.IndexOf(row, row.Min());
                 score[i] = row[j];
                 tau[i] = ParabolaMinimumLog(ThicknessGrid, k => row[k], j);
-            }
+            });
             return (score, tau);
         }
 
