@@ -8,10 +8,11 @@ namespace TemAreaTracker.Tracking;
 /// Follows outlines through a movie one frame at a time (streaming: memory does not grow with movie length).
 /// </summary>
 /// <remarks>
-/// Each frame: stage drift against frame 0 (<see cref="StageDrift"/>); each outline, moved by the drift since the
-/// previous frame, is the shape prior from which its nodes search along their normals for the particle's own
-/// sub-pixel edge (<see cref="ActiveOutline"/>). On the first frame the drawn outline is refined from afar and the
-/// particle's edge model (sphere rim or step, PSF σ, dark or bright) is chosen by least squares.
+/// Each frame: stage drift accumulated frame to frame (<see cref="StageDrift"/>), then each particle's own motion by
+/// matching its neighbourhood (<see cref="ParticleMotion"/>); the moved outline is the shape prior from which its nodes
+/// search along their normals for the particle's own sub-pixel edge (<see cref="ActiveOutline"/>), with neighbouring
+/// particles' rims modelled where they cross. On the first frame the drawn outlines are refined from afar, the PSF σ is
+/// chosen jointly for all of them and each particle's absorption (the shape of its rim profile) by least squares.
 /// </remarks>
 /// <example>
 /// <code>
