@@ -48,6 +48,9 @@ public static class FitPlot
         top.Title(fits.Count == 1 ? $"{fits[0].Particle}: {fits[0].Model.Name()} fit" : $"{fits[0].Model.Name()} fits");
         // Swelling curves start low and end high, so the upper left is where the data leave room.
         top.ShowLegend(Alignment.UpperLeft);
+        // With many particles the legend is large: let the data it covers show through.
+        top.Legend.BackgroundColor = Colors.White.WithAlpha(0.6);
+        top.Legend.ShadowColor = Colors.Transparent;
         bottom.XLabel("time (s)");
         bottom.YLabel("residual (nm²)");
         double pad = 0.02 * (tMax - tMin);
