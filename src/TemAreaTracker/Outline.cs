@@ -12,19 +12,22 @@ namespace TemAreaTracker;
 public sealed record Outline(string Name, IReadOnlyList<Point2d> VerticesPx, int? Frame = null)
 {
     /// <summary>Enclosed area in px² (shoelace formula; orientation-independent).</summary>
-    public double AreaPx
+    public double AreaPx => Math.Abs(SignedAreaPx(VerticesPx));
+
+    /// <summary>
+    /// Shoelace area of a closed polygon in px²: positive when the vertices run clockwise on screen (+y down),
+    /// negative the other way round.
+    /// </summary>
+    public static double SignedAreaPx(IReadOnlyList<Point2d> vertices)
     {
-        get
+        double s = 0;
+        for (int i = 0, n = vertices.Count; i < n; i++)
         {
-            double s = 0;
-            for (int i = 0, n = VerticesPx.Count; i < n; i++)
-            {
-                var a = VerticesPx[i];
-                var b = VerticesPx[(i + 1) % n];
-                s += a.X * b.Y - b.X * a.Y;
-            }
-            return Math.Abs(s) / 2;
+            var a = vertices[i];
+            var b = vertices[(i + 1) % n];
+            s += a.X * b.Y - b.X * a.Y;
         }
+        return s / 2;
     }
 
     /// <summary>Area centroid in px.</summary>

@@ -53,7 +53,7 @@ internal static class ActiveOutline
         double inner = innerPx ?? Math.Max(3 * sigma + 3, 5);
         double outer = outerPx ?? 3 * sigma + 2.5;
         // Do not reach across the particle: the far side of a small particle is another edge.
-        double size = Math.Sqrt(Math.Abs(SignedArea(nodes)) / Math.PI);
+        double size = Math.Sqrt(Math.Abs(Outline.SignedAreaPx(nodes)) / Math.PI);
         inner = Math.Min(Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
 
         double s0 = -(searchPx + inner);
@@ -297,7 +297,7 @@ internal static class ActiveOutline
     internal static Point2d[] OutwardNormals(Point2d[] nodes)
     {
         int n = nodes.Length;
-        double orientation = Math.Sign(SignedArea(nodes));
+        double orientation = Math.Sign(Outline.SignedAreaPx(nodes));
         if (orientation == 0) orientation = 1;
         var normals = new Point2d[n];
         for (int i = 0; i < n; i++)
@@ -311,12 +311,5 @@ internal static class ActiveOutline
             normals[i] = new Point2d(orientation * ty / len, -orientation * tx / len);
         }
         return normals;
-    }
-
-    internal static double SignedArea(IReadOnlyList<Point2d> p)
-    {
-        double s = 0;
-        for (int i = 0, n = p.Count; i < n; i++) { var a = p[i]; var b = p[(i + 1) % n]; s += a.X * b.Y - b.X * a.Y; }
-        return s / 2;
     }
 }

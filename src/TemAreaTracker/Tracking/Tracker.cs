@@ -282,11 +282,11 @@ public sealed class Tracker : IDisposable
         private static double Solidity(IReadOnlyList<Point2d> v)
         {
             var hull = Cv2.ConvexHull(v.Select(p => new Point2f((float)p.X, (float)p.Y)));
-            double hullArea = Math.Abs(ActiveOutline.SignedArea(hull.Select(p => new Point2d(p.X, p.Y)).ToArray()));
-            return hullArea > 0 ? Math.Abs(ActiveOutline.SignedArea(v)) / hullArea : 0;
+            double hullArea = Math.Abs(Outline.SignedAreaPx(hull.Select(p => new Point2d(p.X, p.Y)).ToArray()));
+            return hullArea > 0 ? Math.Abs(Outline.SignedAreaPx(v)) / hullArea : 0;
         }
 
-        private static double EquivalentRadiusPx(IReadOnlyList<Point2d> v) => Math.Sqrt(Math.Abs(ActiveOutline.SignedArea(v)) / Math.PI);
+        private static double EquivalentRadiusPx(IReadOnlyList<Point2d> v) => Math.Sqrt(Math.Abs(Outline.SignedAreaPx(v)) / Math.PI);
 
         private ParticleMeasurement Measure(ActiveOutline.Pass pass, int frame)
         {
