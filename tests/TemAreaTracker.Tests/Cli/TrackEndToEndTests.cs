@@ -1,5 +1,4 @@
-// PENDING (not compiled: rename to TrackEndToEndTests.cs once IO.MovieReader and IO.ImageJRoi have landed and
-// IO/TemporaryStandIns.cs is deleted). End-to-end `temtrack track` on real files written here: no seams.
+// End-to-end `temtrack track` on real files written here: the real movie and ROI readers, no seams.
 using System.Runtime.InteropServices;
 using BitMiracle.LibTiff.Classic;
 using OpenCvSharp;
@@ -80,6 +79,18 @@ public sealed class TrackEndToEndTests : IDisposable
         var back = ImageJRoi.Read(P("out/outlines.zip"));
         Assert.Equal(2 * 12, back.Count);
         Assert.Equal(Enumerable.Range(0, 12), back.Where(o => o.Name.StartsWith("P1")).Select(o => o.Frame ?? -1).Order());
+    }
+
+    [Fact]
+    public void JsonOutlines_AreReadByTheCli()
+    {
+        string movie = Tiff8(4), json = P("outlines.json");
+        OutlineJson.Write(json, Discs.Select((d, k) => new Outline($"J{k + 1}",
+            Enumerable.Range(0, 40).Select(j => new Point2d(d.X + d.R * Math.Cos(j * Math.PI / 20), d.Y + d.R * Math.Sin(j * Math.PI / 20))).ToArray())));
+        Assert.Equal(0, Run("track", movie, "--rois", json, "--pixel-size-nm", "1", "--out", P("out")));
+        var rows = File.ReadAllLines(P("out/areas.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(2 * 4, rows.Count);
+        Assert.Equal(["J1", "J2"], rows.Select(r => r[0]).Distinct().Order());
     }
 
     [Fact]
