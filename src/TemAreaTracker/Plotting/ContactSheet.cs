@@ -129,7 +129,7 @@ public static class ContactSheet
     /// <param name="panels">Frames in order.</param>
     /// <param name="timeUnit">Unit shown after the time ("s", or "frame" when uncalibrated).</param>
     /// <param name="panelWidthPx">Width of each panel in px (frames are scaled, aspect kept, never enlarged above 2×).</param>
-    /// <param name="nmPerPixel">Pixel size for a scale bar on the first panel, or null for none.</param>
+    /// <param name="nmPerPixel">Pixel size for a scale bar on the first panel (unless the frame has a burnt-in one), or null for none.</param>
     public static void Save(string path, IReadOnlyList<ContactSheetPanel> panels, string timeUnit = "s", int panelWidthPx = 360, double? nmPerPixel = null)
     {
         if (panels.Count == 0) throw new ArgumentException("no panels to draw", nameof(panels));
@@ -155,7 +155,8 @@ public static class ContactSheet
                 : $"frame {p.FrameIndex}";
             Label(bgr, letter, top: true);
             Label(bgr, time, top: false);
-            if (i == 0 && nmPerPixel is double nm && nm > 0) ScaleBar(bgr, nm / scale);
+            // A frame that already carries a burnt-in scale bar keeps it: ours would cover it (and say the same).
+            if (i == 0 && nmPerPixel is double nm && nm > 0 && Measurement.ScaleBarDetector.Find(p.Gray8) is null) ScaleBar(bgr, nm / scale);
             using var dst = new Mat(sheet, new Rect(gap + i * (pw + gap), gap, pw, ph));
             bgr.CopyTo(dst);
         }

@@ -254,3 +254,32 @@ public sealed class OverlayVideoWriterTests : IDisposable
         Assert.False(cap.Read(f) && !f.Empty());
     }
 }
+
+public sealed class ContactSheetTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("sheet-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, true);
+
+    /// <summary>The sheet's first panel at its bottom-right corner, where our scale bar's black box goes.</summary>
+    private Vec3b CornerOfFirstPanel(bool burntInBar)
+    {
+        var frame = new Mat(200, 200, MatType.CV_8UC1);
+        Cv2.Randn(frame, new Scalar(128), new Scalar(4));
+        if (burntInBar) Cv2.Rectangle(frame, new Rect(12, 186, 60, 4), Scalar.All(255), -1);
+        string path = Path.Combine(_root, $"sheet-{burntInBar}.png");
+        using (var panel = new ContactSheetPanel(0, 0, frame, []))
+            ContactSheet.Save(path, [panel], nmPerPixel: 0.5);
+        using var sheet = Cv2.ImRead(path);
+        const int gap = 6, panelPx = 360; // 200 px frames drawn 1.8× into 360 px panels
+        return sheet.At<Vec3b>(gap + panelPx - 7, gap + panelPx - 7);
+    }
+
+    [Fact]
+    public void ScaleBar_DrawnOnPlainFrame_NotOverABurntInOne()
+    {
+        Assert.Equal(new Vec3b(0, 0, 0), CornerOfFirstPanel(burntInBar: false));
+        var kept = CornerOfFirstPanel(burntInBar: true);
+        Assert.InRange((int)kept.Item0, 100, 160); // the frame's own grey: no box of ours drawn
+    }
+}
