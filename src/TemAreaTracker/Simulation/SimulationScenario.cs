@@ -94,6 +94,14 @@ public sealed record SimulationScenario
     public double IlluminationFalloff { get; init; } = 0.12;
     /// <summary>Gaussian point-spread function σ in px (0 = none).</summary>
     public double BlurSigmaPx { get; init; } = 0.9;
+    /// <summary>
+    /// Defocus (Fresnel) fringe strength a (0 = in focus, no fringe; the presets keep 0): intensity × (1 + a·w²·∇²
+    /// of the projected optical depth smoothed over w = <see cref="DefocusFringeWidthPx"/>); a &gt; 0 is underfocus,
+    /// a bright fringe outside every rim. Across a hard rim of optical depth t0 the fringe peaks at 0.24·a·t0.
+    /// </summary>
+    public double DefocusFringeStrength { get; init; }
+    /// <summary>Width w in px of the defocus fringe (√(λ|Δf|) in a real microscope).</summary>
+    public double DefocusFringeWidthPx { get; init; } = 3;
     /// <summary>Sub-samples per pixel edge near particle and electrolyte rims (≥ 4 keeps the √ rim profile right to sub-pixel).</summary>
     public int Supersampling { get; init; } = 4;
     /// <summary>Electrons per pixel per frame in the unobstructed background (Poisson shot noise); ∞ or ≤ 0 = noise-free.</summary>
@@ -122,11 +130,12 @@ public sealed record SimulationScenario
     /// specimen (layout, texture, Bragg patches, outlines) but not their noise.</summary>
     public int? NoiseSeed { get; init; }
 
-    /// <summary>The same scene with no shot noise, blur, carbon texture, uneven illumination, flicker or drift: for measuring what the renderer draws.</summary>
+    /// <summary>The same scene with no shot noise, blur, defocus fringe, carbon texture, uneven illumination, flicker or drift: for measuring what the renderer draws.</summary>
     public SimulationScenario Idealized() => this with
     {
         DoseElectronsPerPx = double.PositiveInfinity,
         BlurSigmaPx = 0,
+        DefocusFringeStrength = 0,
         CarbonTextureStrength = 0,
         IlluminationFalloff = 0,
         FlickerFraction = 0,
@@ -145,6 +154,8 @@ public sealed record SimulationScenario
         if (BitDepth is not (8 or 16)) return $"bit depth must be 8 or 16 (got {BitDepth})";
         if (Supersampling < 1 || Supersampling > 32) return $"supersampling must be 1..32 (got {Supersampling})";
         if (BlurSigmaPx < 0) return $"blur σ must be ≥ 0 px (got {BlurSigmaPx})";
+        if (!(DefocusFringeWidthPx > 0)) return $"defocus fringe width must be > 0 px (got {DefocusFringeWidthPx})";
+        if (!double.IsFinite(DefocusFringeStrength)) return $"defocus fringe strength must be finite (got {DefocusFringeStrength})";
         if (DriftStepPx < 0) return $"drift step must be ≥ 0 px (got {DriftStepPx})";
         if (!(SiMeanFreePathNm > 0)) return $"Si mean free path must be > 0 nm (got {SiMeanFreePathNm})";
         if (!(BackgroundLevel > 0 && BackgroundLevel <= 1)) return $"background level must be in (0, 1] (got {BackgroundLevel})";

@@ -86,6 +86,35 @@ public sealed class MovieSimulatorTests
     }
 
     [Fact]
+    public void DefocusFringe_BrightensOutsideTheRim_DarkensJustInside_AndIsOffByDefault()
+    {
+        var s = Scenarios.IsolatedSphere(seed: 4, frames: 3, width: 160, height: 120).Idealized() with { BraggStrength = 0 };
+        Assert.Equal(0, s.DefocusFringeStrength); // presets (and so the sample movies) are in focus
+        var t = GroundTruth.Compute(s);
+        var c = t.Particles[0].CentrePx[0];
+        double r = t.Particles[0].RadiusNm[0] / s.PixelSizeNm;
+        const double w = 3;
+        using var plain = MovieSimulator.RenderIntensity(s, 0);
+        using var fringed = MovieSimulator.RenderIntensity(s with { DefocusFringeStrength = 0.5, DefocusFringeWidthPx = w }, 0);
+        // Mean ratio fringed/plain on thin rings about the centre, at signed distance d outside the rim.
+        double Ring(double d)
+        {
+            double sum = 0; int n = 0;
+            for (int y = 0; y < s.Height; y++)
+                for (int x = 0; x < s.Width; x++)
+                {
+                    double rr = Math.Sqrt((x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y));
+                    if (Math.Abs(rr - (r + d)) > 0.5) continue;
+                    sum += fringed.At<float>(y, x) / plain.At<float>(y, x); n++;
+                }
+            return sum / n;
+        }
+        Assert.True(Ring(w) > 1.01, $"bright fringe about w outside the rim (ratio {Ring(w):0.000})");
+        Assert.True(Ring(-w) < 0.99, $"dark band about w inside it (ratio {Ring(-w):0.000})");
+        Assert.Equal(1, Ring(8 * w), 1e-3); // far from every rim the specimen's flat support is untouched
+    }
+
+    [Fact]
     public void SwellingParticle_GetsLighter_AndBraggPatchesStayInsideAndFade()
     {
         var s = Scenarios.IsolatedSphere(seed: 4, frames: 40, width: 160, height: 120).Idealized();
