@@ -104,6 +104,29 @@ public static class MsaNanoparticles
         return u == 0 ? 0 : Cv2.CountNonZero(inter) / (double)u;
     }
 
+    /// <summary>
+    /// How far hand mask <paramref name="index"/> is from the image smoothed by a Gaussian of σ =
+    /// <paramref name="smoothingPx"/> and cut at Otsu's threshold of that smoothed image (dark = particle): pixels where
+    /// the two disagree, as a fraction of the mask's particle pixels.
+    /// </summary>
+    public static double DisagreementWithSmoothedOtsu(int index, double smoothingPx)
+    {
+        using var frame = ReadFrame(index);
+        using var f = frame.ToFloat32();
+        using var smooth = new Mat();
+        Cv2.GaussianBlur(f, smooth, new Size(0, 0), smoothingPx, smoothingPx, BorderTypes.Reflect101);
+        using var smooth8 = new Mat();
+        smooth.ConvertTo(smooth8, MatType.CV_8UC1);
+        using var cut = new Mat();
+        Cv2.Threshold(smooth8, cut, 0, 255, ThresholdTypes.BinaryInv | ThresholdTypes.Otsu);
+        using var raw = Cv2.ImRead(Path.Combine(Folder, "labels", $"label_{index}.png"), ImreadModes.Grayscale);
+        using var mask = new Mat();
+        Cv2.Threshold(raw, mask, 127, 255, ThresholdTypes.Binary);
+        using var diff = new Mat();
+        Cv2.Compare(cut, mask, diff, CmpTypes.NE);
+        return Cv2.CountNonZero(diff) / (double)Math.Max(1, Cv2.CountNonZero(mask));
+    }
+
     /// <summary>Relative area errors (tracked / hand − 1) of every counted particle of image <paramref name="index"/>, tracked from rough outlines.</summary>
     public static List<double> AreaErrors(int index, int seed = 1, TrackOptions? options = null)
     {

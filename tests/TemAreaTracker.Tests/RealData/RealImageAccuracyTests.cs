@@ -10,13 +10,18 @@ namespace TemAreaTracker.Tests.RealData;
 public class RealImageAccuracyTests(ITestOutputHelper output)
 {
     // Issue 3 asks for a 5 % median area error from rough outlines; this is NOT met, and the test asserts the level
-    // reached (24 % held out, 26 % tuning) with a small margin, so that it fails if things get worse. Why: the
-    // azimuthal profile of these particles ramps over ~10 px (PSF σ ≈ 3 px), with the half-contrast point ~1 px
-    // outside the hand masks; the tracker picks a soft sphere-rim model (optical thickness 1-4) and puts the rim at
-    // the outer foot of the ramp, ~3 px outside the masks (≈ +15 % area at R = 40 px). Forcing hard edges (thickness ≥ 8)
-    // halves that on image 1, but the found area then still follows the rough outline's own error (+22 % → +16 %):
-    // the first-frame capture from a few px outside does not pull all the way in. Some particles are lost (counted
-    // as 100 %) or escape into a neighbour.
+    // reached (24 % held out, 26 % tuning) with a small margin, so that it fails if things get worse. Why, in two parts:
+    // (1) The "hand" masks are not traced edges: each is, to 0.3-1.5 % of its pixels, the image smoothed with a Gaussian
+    // of σ = 5 px and cut at Otsu's threshold (HandMasks_AreSmoothedOtsuContours below). Against the edge a blurred-step
+    // fit finds on each particle's own azimuthal profile (σ ≈ 3.3 px), that contour lies a median 1.35 px inside
+    // (IQR 0.7-2.35 px; up to 3 px on small or faint particles, which a global threshold cuts deeper), i.e. at 65 % of
+    // the darkening, not 50 %: a tracker that put every edge exactly at the step would still be +8.3 % (median) off the
+    // masks, with only 26 of 81 tuning particles within 5 %. (2) The tracker places the edge further out still: it
+    // chooses a soft sphere-rim model (optical thickness 0.1-4) whose rim is the outer foot of the ramp, ~3 px outside the
+    // masks. On simulated 512² frames like these (ten particles of radius 12-50 px, SiMeanFreePathNm 5 nm, i.e. hard
+    // rims, PSF σ 3.3 px, 30 e/px) the same choice overestimates the TRUE area by +9.6 % (median), while a hard rim model
+    // recovers it to −0.2 %: scored by the median of per-node fits, each node sliding its own edge, noise favours the
+    // soft rim with a narrower PSF. Some particles are lost (counted as 100 %) or escape into a neighbour.
     private const double MaxMedianAreaError = 0.30;
 
     // Issue 3's target for --auto: F1 ≥ 0.85 at IoU 0.5.
@@ -39,6 +44,25 @@ public class RealImageAccuracyTests(ITestOutputHelper output)
             $"(signed median {Median(errors) * 100:+0.0;-0.0} %), target 5 %, asserted ≤ {MaxMedianAreaError * 100:0} %");
         Assert.True(errors.Count >= 50, $"only {errors.Count} particles counted");
         Assert.True(median <= MaxMedianAreaError, $"median area error {median:P1} > {MaxMedianAreaError:P0}");
+    }
+
+    // The masks' own recipe, measured on all 20 images: at σ = 5 px every mask differs from the smoothed-Otsu cut in
+    // 0.3-1.5 % of its pixels (0.2-0.7 % at the best threshold, within a grey level of Otsu's); at σ = 3 or 8 px in
+    // 3.7-7.6 %, so the recipe is pinned, not merely plausible.
+    private const double MaxRecipeDisagreement = 0.02;
+
+    [Fact]
+    public void HandMasks_AreSmoothedOtsuContours()
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            double at5 = MsaNanoparticles.DisagreementWithSmoothedOtsu(i, 5);
+            double at3 = MsaNanoparticles.DisagreementWithSmoothedOtsu(i, 3);
+            double at8 = MsaNanoparticles.DisagreementWithSmoothedOtsu(i, 8);
+            output.WriteLine($"image {i,2}: mask vs Gaussian+Otsu disagreement σ 3 px {at3 * 100:0.00} %, σ 5 px {at5 * 100:0.00} %, σ 8 px {at8 * 100:0.00} %");
+            Assert.True(at5 <= MaxRecipeDisagreement, $"image {i}: {at5:P2} of the mask differs from the σ 5 px Otsu cut");
+            Assert.True(at5 < at3 && at5 < at8, $"image {i}: σ 5 px ({at5:P2}) is not the best smoothing (3: {at3:P2}, 8: {at8:P2})");
+        }
     }
 
     [Theory]
