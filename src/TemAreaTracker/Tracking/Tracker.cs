@@ -71,6 +71,7 @@ public sealed class Tracker : IDisposable
             var shift = p.Members is not null ? step : _options.CorrectDrift
                 ? ParticleMotion.Shift(previous.Pixels, image.Pixels, BoundingBox(p.Current, marginPx: 6), step, searchPx: 8)
                 : step;
+            p.Unmoved = p.Current;
             p.Current = p.Current.Translate(shift.X, shift.Y);
         });
 
@@ -219,6 +220,9 @@ public sealed class Tracker : IDisposable
         public Outline Current { get; set; } = drawn;
         public EdgeModel? Model { get; private set; }
 
+        /// <summary>The prior where it was in the previous frame, before this frame's drift and motion moved it.</summary>
+        public Outline? Unmoved { get; set; }
+
         /// <summary>For a cluster outline made of outlined members: their indices (else null).</summary>
         public int[]? Members { get; set; }
 
@@ -331,6 +335,13 @@ public sealed class Tracker : IDisposable
                 // frame has kept swelling: search again twice as far, and keep whichever found more of the edge.
                 var wide = ActiveOutline.Refine(image, Current.VerticesPx, model, 2 * options.MaxEdgeStepPx, smoothing, Round, neighbours: neighbours);
                 if (wide.SupportedFraction > pass.SupportedFraction) pass = wide;
+                // Registration can be fooled (a featureless frame, a particle swelling through it): the prior where
+                // the particle was in the previous frame, unmoved, is the other place to look.
+                if (Unmoved is { } unmoved && Distance(unmoved.Centroid, Current.Centroid) > 1)
+                {
+                    var still = ActiveOutline.Refine(image, unmoved.VerticesPx, model, 2 * options.MaxEdgeStepPx, smoothing, Round, neighbours: neighbours);
+                    if (still.SupportedFraction > pass.SupportedFraction) pass = still;
+                }
             }
             if (pass.SupportedFraction >= 0.25 && !pass.TouchesBorder)
                 pass = ActiveOutline.Refine(image, pass.Vertices, model, 1.5, smoothing, Round, neighbours: neighbours);
@@ -346,6 +357,8 @@ public sealed class Tracker : IDisposable
             double hullArea = Math.Abs(Outline.SignedAreaPx(hull.Select(p => new Point2d(p.X, p.Y)).ToArray()));
             return hullArea > 0 ? Math.Abs(Outline.SignedAreaPx(v)) / hullArea : 0;
         }
+
+        private static double Distance(Point2d a, Point2d b) => Math.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
 
         private static double EquivalentRadiusPx(IReadOnlyList<Point2d> v) => Math.Sqrt(Math.Abs(Outline.SignedAreaPx(v)) / Math.PI);
 
