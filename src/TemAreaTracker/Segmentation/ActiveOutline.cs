@@ -43,7 +43,9 @@ internal static class ActiveOutline
     /// </param>
     /// <param name="innerPx">Profile length inside the edge (default from σ).</param>
     /// <param name="outerPx">Profile length outside the edge (default from σ).</param>
-    /// <param name="neighbours">Neighbouring particles whose rims may cross the profiles.</param>
+    /// <param name="neighbours">Neighbouring particles whose rims may cross the profiles. When given (even empty), nodes
+    /// with an unmodelled foreign body beyond them are set aside; without (capturing a drawn outline, before the
+    /// neighbours are known) they are kept.</param>
     public static Pass Refine(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
         double smoothing, bool round = false, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null)
     {
@@ -100,7 +102,10 @@ internal static class ActiveOutline
             }
         }
         var foreign = ForeignBodies(beyond, step);
-        for (int i = 0; i < n; i++) if (foreign[i]) weight[i] = 0;
+        // Only once neighbours are modelled: while a drawn outline is first captured, every neighbour is an unmodelled
+        // dark body too, and setting those nodes aside leaves a crowded particle too little rim to be pulled in by.
+        if (neighbours is not null)
+            for (int i = 0; i < n; i++) if (foreign[i]) weight[i] = 0;
         int supported = weight.Count(w => w > 0);
         // Nodes set aside for a foreign body are bridged, like contested ones, not missing: support is counted among
         // the rest, so that a particle pressed against the electrolyte is not taken for one losing its edge.
@@ -154,8 +159,8 @@ internal static class ActiveOutline
     /// <summary>
     /// Beyond a particle's edge lies the support, as bright all round the particle as the carbon's mottling and the
     /// illumination's slow fall-off allow. Where the far end of a node's window is darker than that by more than
-    /// <see cref="ForeignContrast"/> of the particle's own contrast (the typical step from the window's inner end to
-    /// its far end), something no tracked outline explains lies there — the electrolyte body, whose √-ramp rim the
+    /// <see cref="ForeignContrast"/> times the particle's own contrast (the typical step from the window's inner end
+    /// to its far end), something no tracked outline explains lies there — the electrolyte body, whose √-ramp rim the
     /// edge model takes for this particle's and so pulls the edge inward by px; an untraced particle; a label — and
     /// the node's edge is not this particle's alone: it is set aside (true entries) and the shape of the rest of the
     /// rim bridges it. Both measures are raw samples, the same whatever edge model is being tried, so that model
@@ -176,10 +181,11 @@ internal static class ActiveOutline
     }
 
     /// <summary>
-    /// Darkening beyond a node, relative to the particle's own contrast, that marks a foreign body: well above the
-    /// support's mottling at the window's ends, well below what the electrolyte or a particle adds a few px away.
+    /// Darkening beyond a node, relative to the particle's own contrast, that marks a foreign body: more than the
+    /// particle itself absorbs at its rim, as a thick body (the electrolyte, a label) does; a neighbour of the same kind
+    /// stays below it (a lower limit, 0.3, also set aside untraced neighbours on real images and grew their outlines).
     /// </summary>
-    private const double ForeignContrast = 0.3;
+    private const double ForeignContrast = 1.0;
 
     /// <summary>Samples averaged at each end of a window (2.25 px): at the far end they lie beyond any edge the search can find.</summary>
     private const int EndSamples = 4;
