@@ -13,7 +13,8 @@ internal static class ActiveOutline
 {
     /// <summary>Result of one refinement pass.</summary>
     /// <param name="Vertices">New outline, px.</param>
-    /// <param name="SupportedFraction">Fraction of nodes where an edge of the right sign was found.</param>
+    /// <param name="SupportedFraction">Fraction of nodes where an edge of the right sign was found, among those not set
+    /// aside because a foreign body lies beyond them.</param>
     /// <param name="EdgeScatterPx">Robust scatter of node edges about the smooth outline, px.</param>
     /// <param name="TouchesBorder">Some node's profile left the frame.</param>
     /// <param name="MeanSse">Median residual variance of the node fits (for model selection; the median so that
@@ -42,7 +43,9 @@ internal static class ActiveOutline
     /// </param>
     /// <param name="innerPx">Profile length inside the edge (default from σ).</param>
     /// <param name="outerPx">Profile length outside the edge (default from σ).</param>
-    /// <param name="neighbours">Neighbouring particles whose rims may cross the profiles.</param>
+    /// <param name="neighbours">Neighbouring particles whose rims may cross the profiles. When given (even empty), nodes
+    /// with an unmodelled foreign body beyond them are set aside; without (capturing a drawn outline, before the
+    /// neighbours are known) they are kept.</param>
     public static Pass Refine(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
         double smoothing, bool round = false, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null)
     {
@@ -61,7 +64,13 @@ internal static class ActiveOutline
         int m = (int)Math.Floor((searchPx + outer - s0) / EdgeProfileFit.SampleStepPx) + 1;
         var disp = new double[n];
         var weight = new double[n];
-        var sse = new List<double>(n);
+        // Per node, model-free: mean signal at the window's far end, and the step from its inner end to there (NaN
+        // where a neighbour's rim is modelled or the window left the frame).
+        var beyond = new double[n];
+        var step = new double[n];
+        // Residual variance of each node's fit (NaN: not fitted, or contested by a neighbour's rim).
+        var sse = new double[n];
+        Array.Fill(sse, double.NaN);
         bool border = false;
         Span<double> y = stackalloc double[m];
         Span<double> rival = stackalloc double[m];
@@ -75,10 +84,16 @@ internal static class ActiveOutline
                 if (!image.Contains(x, yy)) { inside = false; break; }
                 y[j] = model.Signal(image.At(x, yy));
             }
-            if (!inside) { border = true; continue; }
+            if (!inside) { border = true; beyond[i] = step[i] = double.NaN; continue; }
             bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, model.DarkParticle, rival);
             var r = EdgeProfileFit.Fit(y, s0, profile, searchPx, contested ? rival : default);
-            sse.Add(r.NoiseVariance);
+            if (contested) beyond[i] = step[i] = double.NaN;
+            else
+            {
+                sse[i] = r.NoiseVariance;
+                beyond[i] = Mean(y[^EndSamples..]);
+                step[i] = Mean(y[..EndSamples]) - beyond[i];
+            }
             if (r.Significance >= MinSignificance)
             {
                 disp[i] = r.OffsetPx;
@@ -86,11 +101,22 @@ internal static class ActiveOutline
                 weight[i] = Math.Min(1, r.Significance / (4 * MinSignificance)) * (contested ? ContestedWeight : 1);
             }
         }
+        var foreign = ForeignBodies(beyond, step);
+        // Only once neighbours are modelled: while a drawn outline is first captured, every neighbour is an unmodelled
+        // dark body too, and setting those nodes aside leaves a crowded particle too little rim to be pulled in by.
+        if (neighbours is not null)
+            for (int i = 0; i < n; i++) if (foreign[i]) weight[i] = 0;
         int supported = weight.Count(w => w > 0);
-        sse.Sort();
-        double typicalSse = sse.Count > 0 ? sse[sse.Count / 2] : double.PositiveInfinity;
+        // Nodes set aside for a foreign body are bridged, like contested ones, not missing: support is counted among
+        // the rest, so that a particle pressed against the electrolyte is not taken for one losing its edge.
+        double supportedFraction = (double)supported / Math.Max(1, n - foreign.Count(f => f));
+        // The typical fit is judged on the particle's own, uncrowded rim: where a neighbour or a foreign body lies
+        // beyond the edge, no edge model of this particle fits, and such nodes would choose the model.
+        var own = sse.Where((v, i) => double.IsFinite(v) && !foreign[i]).Order().ToList();
+        if (own.Count < 8) own = sse.Where(double.IsFinite).Order().ToList();
+        double typicalSse = own.Count > 0 ? own[own.Count / 2] : double.PositiveInfinity;
         if (supported < Math.Max(6, n / 5))
-            return new Pass(nodes, (double)supported / n, double.NaN, border, typicalSse, n);
+            return new Pass(nodes, supportedFraction, double.NaN, border, typicalSse, n);
 
         // Profiles are modelled in 1-D, but the PSF also blurs along the curved rim: to second order that moves the
         // apparent edge of a convex rim of radius ρ inward by σ²/(2ρ) (Gaussian blur ≈ f + σ²/2·∇²f, ∇²f = f'' + f'/ρ).
@@ -126,9 +152,50 @@ internal static class ActiveOutline
                 result[i] = new Point2d(nodes[i].X + d * normals[i].X, nodes[i].Y + d * normals[i].Y);
             }
         }
-        return new Pass(result, (double)supported / n, scatter, border, typicalSse, n);
+        return new Pass(result, supportedFraction, scatter, border, typicalSse, n);
     }
 
+
+    /// <summary>
+    /// Beyond a particle's edge lies the support, as bright all round the particle as the carbon's mottling and the
+    /// illumination's slow fall-off allow. Where the far end of a node's window is darker than that by more than
+    /// <see cref="ForeignContrast"/> times the particle's own contrast (the typical step from the window's inner end
+    /// to its far end), something no tracked outline explains lies there — the electrolyte body, whose √-ramp rim the
+    /// edge model takes for this particle's and so pulls the edge inward by px; an untraced particle; a label — and
+    /// the node's edge is not this particle's alone: it is set aside (true entries) and the shape of the rest of the
+    /// rim bridges it. Both measures are raw samples, the same whatever edge model is being tried, so that model
+    /// selection compares every candidate on the same nodes. Reference: the brightest quarter of the nodes, so that
+    /// the rule holds while up to three quarters of the rim is crowded.
+    /// </summary>
+    private static bool[] ForeignBodies(double[] beyond, double[] step)
+    {
+        var foreign = new bool[beyond.Length];
+        var clear = beyond.Where(double.IsFinite).Order().ToList();
+        if (clear.Count < 8) return foreign;
+        var steps = step.Where(double.IsFinite).Order().ToList();
+        double reference = clear[clear.Count / 4];
+        double limit = ForeignContrast * steps[steps.Count / 2];
+        if (!(limit > 0)) return foreign;
+        for (int i = 0; i < beyond.Length; i++) foreign[i] = beyond[i] - reference > limit;
+        return foreign;
+    }
+
+    /// <summary>
+    /// Darkening beyond a node, relative to the particle's own contrast, that marks a foreign body: more than the
+    /// particle itself absorbs at its rim, as a thick body (the electrolyte, a label) does; a neighbour of the same kind
+    /// stays below it (a lower limit, 0.3, also set aside untraced neighbours on real images and grew their outlines).
+    /// </summary>
+    private const double ForeignContrast = 1.0;
+
+    /// <summary>Samples averaged at each end of a window (2.25 px): at the far end they lie beyond any edge the search can find.</summary>
+    private const int EndSamples = 4;
+
+    private static double Mean(ReadOnlySpan<double> v)
+    {
+        double sum = 0;
+        foreach (double x in v) sum += x;
+        return sum / v.Length;
+    }
 
     /// <summary>
     /// The rim deficit of the neighbour (if any) whose outline this node's window crosses, sampled along the window;

@@ -13,6 +13,8 @@ namespace TemAreaTracker.Tracking;
 /// search along their normals for the particle's own sub-pixel edge (<see cref="ActiveOutline"/>), with neighbouring
 /// particles' rims modelled where they cross. On the first frame the drawn outlines are refined from afar, the PSF σ is
 /// chosen jointly for all of them and each particle's absorption (the shape of its rim profile) by least squares.
+/// A cluster outline drawn around particles that have outlines of their own is their projection: the union of the
+/// members' outlines, frame by frame (its own free-shape fit only while a member has no area).
 /// </remarks>
 /// <example>
 /// <code>
@@ -37,7 +39,12 @@ public sealed class Tracker : IDisposable
                 throw new ArgumentException($"outline '{o.Name}' is empty ({o.VerticesPx.Count} vertices, {o.AreaPx:0.#} px²)", nameof(outlines));
         _options = options ?? new TrackOptions();
         _particles = outlines.Select(o => new ParticleState(o)).ToArray();
+        for (int i = 0; i < _particles.Length; i++) _particles[i].Members = MembersOf(i);
+        _byArea = Enumerable.Range(0, _particles.Length).OrderBy(i => _particles[i].Drawn.AreaPx).ToArray();
     }
+
+    // Outline indices by drawn area: a cluster outline is made from its members after they are measured.
+    private readonly int[] _byArea;
 
     /// <summary>Edge model chosen for each particle on its first frame (null before then).</summary>
     public IReadOnlyList<EdgeModel?> EdgeModels => _particles.Select(p => p.Model).ToArray();
@@ -60,9 +67,11 @@ public sealed class Tracker : IDisposable
         Parallel.ForEach(_particles, p =>
         {
             if (p.Model is null || previous is null) return;
-            var shift = _options.CorrectDrift
+            // A cluster made of its members is rebuilt from them; its prior only needs the stage's step.
+            var shift = p.Members is not null ? step : _options.CorrectDrift
                 ? ParticleMotion.Shift(previous.Pixels, image.Pixels, BoundingBox(p.Current, marginPx: 6), step, searchPx: 8)
                 : step;
+            p.Unmoved = p.Current;
             p.Current = p.Current.Translate(shift.X, shift.Y);
         });
 
@@ -73,12 +82,26 @@ public sealed class Tracker : IDisposable
         var newcomers = _particles.Where((p, i) => starting[i]).ToArray();
         if (newcomers.Length > 0) StartAll(image, newcomers);
         var neighbours = _particles.Select((p, i) => NeighboursOf(i)).ToArray();
+        ParticleMeasurement Fit(int i) => starting[i]
+            ? _particles[i].Polish(image, frame.Index, neighbours[i])
+            : _particles[i].Follow(image, frame.Index, _options, neighbours[i]);
         Parallel.For(0, _particles.Length, i =>
         {
             var p = _particles[i];
-            if (p.Model is null) return;
-            results[i] = starting[i] ? p.Polish(image, frame.Index, neighbours[i]) : p.Follow(image, frame.Index, _options, neighbours[i]);
+            if (p.Model is null || p.Members is not null) return;
+            results[i] = Fit(i);
         });
+        // Cluster outlines made of outlined members: the union of the members' outlines once every member has an area
+        // (smaller clusters first, so a cluster of clusters finds its parts done); else the cluster's own fit.
+        foreach (int i in _byArea)
+        {
+            var p = _particles[i];
+            if (p.Model is null || p.Members is null) continue;
+            var parts = p.Members.Select(j => results[j]).ToArray();
+            results[i] = parts.All(m => m is { Quality: TrackQuality.Ok or TrackQuality.Weak })
+                ? p.MeasureUnion(parts!, frame.Index) ?? Fit(i)
+                : Fit(i);
+        }
         _previous?.Dispose();
         _previous = image;
         return new FrameResult(frame.Index, drift, results.Where(r => r is not null).Select(r => r!).ToArray());
@@ -129,6 +152,27 @@ public sealed class Tracker : IDisposable
         return list;
     }
 
+    /// <summary>
+    /// The outlines a cluster outline is made of: those drawn on the same frame whose centroids lie inside it, when
+    /// together they cover all of it (no stretch of the cluster's outline further outside their union than half the
+    /// smallest member's radius, far beyond the roughness of hand drawing, while a particle left without its own
+    /// outline sticks out by its diameter). Null when <paramref name="index"/> is not such a cluster.
+    /// </summary>
+    private int[]? MembersOf(int index)
+    {
+        var me = _particles[index].Drawn;
+        var members = Enumerable.Range(0, _particles.Length)
+            .Where(j => j != index && (_particles[j].Drawn.Frame ?? 0) == (me.Frame ?? 0)
+                        && _particles[j].Drawn.AreaPx < me.AreaPx && Contains(me, _particles[j].Drawn.Centroid))
+            .ToArray();
+        if (members.Length == 0) return null;
+        var union = OutlineUnion.Union(members.Select(j => _particles[j].Drawn.VerticesPx).ToArray());
+        if (union is null) return null;
+        double tolerance = Math.Max(3, 0.5 * members.Min(j => Math.Sqrt(_particles[j].Drawn.AreaPx / Math.PI)));
+        var nodes = ActiveOutline.Resample(me.VerticesPx, ActiveOutline.NodeSpacingPx, 24, 2048);
+        return nodes.All(v => OutlineUnion.DistanceOutside(union, v) <= tolerance) ? members : null;
+    }
+
     private static bool Contains(Outline o, Point2d p) =>
         Cv2.PointPolygonTest(o.VerticesPx.Select(v => new Point2f((float)v.X, (float)v.Y)), new Point2f((float)p.X, (float)p.Y), false) > 0;
 
@@ -175,6 +219,27 @@ public sealed class Tracker : IDisposable
         public bool Round { get; } = Solidity(drawn.VerticesPx) >= RoundSolidity;
         public Outline Current { get; set; } = drawn;
         public EdgeModel? Model { get; private set; }
+
+        /// <summary>The prior where it was in the previous frame, before this frame's drift and motion moved it.</summary>
+        public Outline? Unmoved { get; set; }
+
+        /// <summary>For a cluster outline made of outlined members: their indices (else null).</summary>
+        public int[]? Members { get; set; }
+
+        /// <summary>
+        /// A cluster's projection as the union of its members' outlines (each counted once where they overlap); null
+        /// when the union cannot be traced. Quality: the worst of the members'; σ: the members' σ combined as if
+        /// independent (an upper bound: overlaps are counted in each).
+        /// </summary>
+        public ParticleMeasurement? MeasureUnion(ParticleMeasurement[] members, int frame)
+        {
+            var union = OutlineUnion.Union(members.Select(m => m.Outline.VerticesPx).ToArray());
+            if (union is null) return null;
+            Current = Current with { VerticesPx = union };
+            var q = members.Any(m => m.Quality == TrackQuality.Weak) ? TrackQuality.Weak : TrackQuality.Ok;
+            double sigma = Math.Sqrt(members.Sum(m => m.AreaSigmaPx * m.AreaSigmaPx));
+            return new ParticleMeasurement(Current.Name, frame, Current, Current.AreaPx, sigma, q);
+        }
 
         private IReadOnlyList<Point2d>? _approach;
 
@@ -270,6 +335,13 @@ public sealed class Tracker : IDisposable
                 // frame has kept swelling: search again twice as far, and keep whichever found more of the edge.
                 var wide = ActiveOutline.Refine(image, Current.VerticesPx, model, 2 * options.MaxEdgeStepPx, smoothing, Round, neighbours: neighbours);
                 if (wide.SupportedFraction > pass.SupportedFraction) pass = wide;
+                // Registration can be fooled (a featureless frame, a particle swelling through it): the prior where
+                // the particle was in the previous frame, unmoved, is the other place to look.
+                if (Unmoved is { } unmoved && Distance(unmoved.Centroid, Current.Centroid) > 1)
+                {
+                    var still = ActiveOutline.Refine(image, unmoved.VerticesPx, model, 2 * options.MaxEdgeStepPx, smoothing, Round, neighbours: neighbours);
+                    if (still.SupportedFraction > pass.SupportedFraction) pass = still;
+                }
             }
             if (pass.SupportedFraction >= 0.25 && !pass.TouchesBorder)
                 pass = ActiveOutline.Refine(image, pass.Vertices, model, 1.5, smoothing, Round, neighbours: neighbours);
@@ -285,6 +357,8 @@ public sealed class Tracker : IDisposable
             double hullArea = Math.Abs(Outline.SignedAreaPx(hull.Select(p => new Point2d(p.X, p.Y)).ToArray()));
             return hullArea > 0 ? Math.Abs(Outline.SignedAreaPx(v)) / hullArea : 0;
         }
+
+        private static double Distance(Point2d a, Point2d b) => Math.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
 
         private static double EquivalentRadiusPx(IReadOnlyList<Point2d> v) => Math.Sqrt(Math.Abs(Outline.SignedAreaPx(v)) / Math.PI);
 

@@ -27,15 +27,18 @@ public class TrackingAccuracyTests(ITestOutputHelper output)
     [InlineData("isolated", 1000, 1.5, false, new[] { 3 }, 1.0, 5.0, 5.0, 0, double.NaN)]
     [InlineData("isolated", 1000, 0.2, true, new[] { 1 }, 1.0, 5.0, 5.0, 0, double.NaN)]
     [InlineData("isolated", 300, 1.5, true, new[] { 1, 2 }, 1.0, 5.0, 5.0, 0, double.NaN)]
-    // Five touching particles anchored to the electrolyte, plus the whole-cluster outline.
-    // Seed 1 of the baseline happens to meet the 1.5 % median (worst particle 1.49 %); seeds 2 and 3 do not (bench).
-    [InlineData("cluster", 1000, 0.2, false, new[] { 2 }, 4.6, 9.5, 9.5, 0, 5.5)]               // SHORTFALL median 4.1 % (p1), worst frame 8.2 %; cluster outline 4.9 %
-    [InlineData("cluster", 300, 1.5, true, new[] { 2 }, 6.0, 11.5, 11.5, 0, 6.5)]               // SHORTFALL median 5.5 %, worst frame 10.1 %, cluster outline 6.0 %
+    // Five touching particles anchored to the electrolyte, plus the whole-cluster outline, which is the union of its
+    // members' outlines (so it is as good as they are). Nodes with the electrolyte (or any dark body no outline
+    // explains) beyond them are bridged by the particle's shape instead of pulling its edge in. Measured 2026-11-26.
+    [InlineData("cluster", 1000, 0.2, false, new[] { 2 }, 3.4, 5.6, 5.6, 0, 1.5)]               // SHORTFALL median 3.0 % (p1 at the electrolyte), worst frame 5.1 %; cluster outline 1.2 % meets
+    [InlineData("cluster", 300, 1.5, true, new[] { 2 }, 4.4, 11.5, 11.5, 0, 2.4)]               // SHORTFALL median 3.9 % (p3; p1 3.7 %), worst frame 10.9 %, cluster outline 2.0 %
     // Not tuned for: PSF σ 2 px on a smaller sphere in a 256x160 frame; the pair at 224x288 with σ 1.6 px.
-    [InlineData("unseen-blur", 1000, 0.2, false, new[] { 1, 2 }, 2.7, 5.0, 5.0, 0, double.NaN)] // SHORTFALL median 2.2 % (seed 2; seed 1 0.8 %)
-    [InlineData("unseen-blur", 300, 1.5, true, new[] { 1 }, 2.5, 5.0, 40.0, 17, double.NaN)]   // SHORTFALL 17 frames lost, one weak frame 36 % off, median 1.9 %
-    [InlineData("unseen-pair", 1000, 0.2, false, new[] { 1 }, 4.5, 14.0, 14.0, 0, double.NaN)] // SHORTFALL median 4.0 % (areas low: electrolyte contact), worst 12.9 %
-    [InlineData("unseen-pair", 300, 1.5, true, new[] { 2 }, 7.0, 11.0, 16.5, 0, double.NaN)]  // SHORTFALL median 6.6 %, worst Ok 9.8 %, worst 15.4 %
+    // A swelling particle in a featureless frame can fool the registration by tens of px; it is then also sought where
+    // it was the frame before, so no frame is lost any more.
+    [InlineData("unseen-blur", 1000, 0.2, false, new[] { 1, 2 }, 2.6, 5.0, 5.0, 0, double.NaN)] // SHORTFALL median 2.2 % (seed 2: carbon mottling under a 20 px window; seed 1 0.8 %); worst 3.3 % meets
+    [InlineData("unseen-blur", 300, 1.5, true, new[] { 1 }, 1.6, 5.0, 5.0, 0, double.NaN)]     // SHORTFALL median 1.2 %; worst 2.8 %, no frame lost (was 17): meets
+    [InlineData("unseen-pair", 1000, 0.2, false, new[] { 1 }, 2.8, 9.5, 9.5, 0, double.NaN)]   // SHORTFALL median 2.4 % (p2; p1 0.6 %), worst frame 8.6 % (p2, first frames)
+    [InlineData("unseen-pair", 300, 1.5, true, new[] { 2 }, 1.5, 5.0, 5.0, 0, double.NaN)]     // median 1.1 %, worst 4.0 %: meets
     public void AreaErrorAgainstTruth(string scenario, double dose, double drift, bool inverted, int[] seeds,
         double medianPct, double maxOkPct, double maxPct, int missing, double clusterMedianPct)
     {

@@ -1,3 +1,5 @@
+using TemAreaTracker.Segmentation;
+using TemAreaTracker.Simulation;
 using TemAreaTracker.Tracking;
 using Xunit;
 using Xunit.Abstractions;
@@ -85,6 +87,52 @@ public class TrackerSequenceTests(ITestOutputHelper output)
         var (mr, xr) = Errors(results, "right", k => Math.PI * Math.Pow(R(k) * 0.95, 2), output);
         Assert.True(Math.Max(ml, mr) <= 0.015, $"median {ml:P2} / {mr:P2}");
         Assert.True(Math.Max(xl, xr) <= 0.05, $"max {xl:P2} / {xr:P2}");
+    }
+
+    /// <summary>Outline around the union of circles (x, y, r), grown by <paramref name="growPx"/>, as a cluster is drawn.</summary>
+    private static Outline ClusterOutline(string name, (double X, double Y, double R)[] discs, double growPx)
+    {
+        var grown = discs.Select(d => Circle(name, d.X, d.Y, d.R + growPx, n: 90).VerticesPx).ToArray();
+        return new Outline(name, OutlineUnion.Union(grown)!);
+    }
+
+    [Fact]
+    public void ClusterOutlineAroundOutlinedMembers_IsTheirUnion()
+    {
+        // Three touching spheres swelling into each other; the cluster outline is drawn 2 px wide of them.
+        static double R(int k) => 20 + 0.6 * k;
+        (double X, double Y)[] centres = [(70, 75), (110, 75), (90, 110)];
+        var movie = SwellingMovie(10, k => centres.Select(c => new Sphere(c.X, c.Y, R(k))).ToArray(), 1.0);
+        var outlines = centres.Select((c, i) => Circle($"p{i + 1}", c.X + 0.5, c.Y - 0.5, 21, jitterPx: 1, seed: i))
+            .Append(ClusterOutline("cluster", centres.Select(c => (c.X, c.Y, 20.0)).ToArray(), growPx: 2)).ToList();
+        var results = Tracker.Track(movie, outlines).ToList();
+        var (median, max) = Errors(results, "cluster", k => CircleUnion.Area(centres.Select(c => (c.X, c.Y, R(k))).ToArray()), output);
+        Assert.True(median <= 0.015, $"median {median:P2}");
+        Assert.True(max <= 0.05, $"max {max:P2}");
+        // Made of its members: its area is that of their outlines' union, frame by frame.
+        foreach (var r in results)
+        {
+            var union = OutlineUnion.Union(r.Particles.Where(m => m.Particle != "cluster").Select(m => m.Outline.VerticesPx).ToArray());
+            Assert.Equal(Math.Abs(Outline.SignedAreaPx(union!)), r.Particles.Single(m => m.Particle == "cluster").AreaPx, 6);
+        }
+    }
+
+    [Fact]
+    public void ClusterOutlineWithAParticleNotOutlined_IsFittedOnItsOwn()
+    {
+        // Only two of the three spheres have outlines: the cluster is not their union but its own whole projection.
+        static double R(int k) => 20 + 0.6 * k;
+        (double X, double Y)[] centres = [(70, 75), (110, 75), (90, 110)];
+        var movie = SwellingMovie(4, k => centres.Select(c => new Sphere(c.X, c.Y, R(k))).ToArray(), 0.5);
+        var outlines = centres.Take(2).Select((c, i) => Circle($"p{i + 1}", c.X, c.Y, 21, jitterPx: 1, seed: i))
+            .Append(ClusterOutline("cluster", centres.Select(c => (c.X, c.Y, 20.0)).ToArray(), growPx: 2)).ToList();
+        foreach (var r in Tracker.Track(movie, outlines))
+        {
+            var cluster = r.Particles.Single(m => m.Particle == "cluster");
+            double truth = CircleUnion.Area(centres.Select(c => (c.X, c.Y, R(r.Frame))).ToArray());
+            output.WriteLine($"frame {r.Frame}: cluster {cluster.AreaPx:0} px² vs {truth:0} px²");
+            Assert.InRange(cluster.AreaPx / truth, 0.9, 1.1);
+        }
     }
 
     [Fact]
