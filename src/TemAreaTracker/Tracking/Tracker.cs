@@ -170,7 +170,7 @@ public sealed class Tracker : IDisposable
         if (union is null) return null;
         double tolerance = Math.Max(3, 0.5 * members.Min(j => Math.Sqrt(_particles[j].Drawn.AreaPx / Math.PI)));
         var nodes = ActiveOutline.Resample(me.VerticesPx, ActiveOutline.NodeSpacingPx, 24, 2048);
-        return nodes.All(v => OutlineUnion.DistanceOutside(union, v) <= tolerance) ? members : null;
+        return OutlineUnion.MaxDistanceOutside(union, nodes) <= tolerance ? members : null;
     }
 
     private static bool Contains(Outline o, Point2d p) =>

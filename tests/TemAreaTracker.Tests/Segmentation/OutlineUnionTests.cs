@@ -73,10 +73,10 @@ public class OutlineUnionTests
     }
 
     [Fact]
-    public void DistanceOutside_IsZeroInsideAndTheGapOutside()
+    public void MaxDistanceOutside_IsZeroInsideAndTheLargestGapOutside()
     {
         var a = Disc(0, 0, 10);
-        Assert.Equal(0, OutlineUnion.DistanceOutside(a, new Point2d(3, 4)));
-        Assert.Equal(5, OutlineUnion.DistanceOutside(a, new Point2d(15, 0)), 2);
+        Assert.Equal(0, OutlineUnion.MaxDistanceOutside(a, [new Point2d(3, 4)]));
+        Assert.Equal(5, OutlineUnion.MaxDistanceOutside(a, [new Point2d(3, 4), new Point2d(15, 0), new Point2d(0, -12)]), 2);
     }
 }
