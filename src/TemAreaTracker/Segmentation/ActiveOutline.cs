@@ -57,8 +57,9 @@ internal static class ActiveOutline
         inner = Math.Min(Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
 
         double s0 = -(searchPx + inner);
-        var profile = model.Profile;
         int m = (int)Math.Floor((searchPx + outer - s0) / EdgeProfileFit.SampleStepPx) + 1;
+        // Every node's window has the same s0 and length: the edge column is tabulated once for all of them.
+        var columns = model.Profile.Columns(s0, m, EdgeProfileFit.MaxOffsetPx(searchPx));
         var disp = new double[n];
         var weight = new double[n];
         var sse = new List<double>(n);
@@ -77,7 +78,7 @@ internal static class ActiveOutline
             }
             if (!inside) { border = true; continue; }
             bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, model.DarkParticle, rival);
-            var r = EdgeProfileFit.Fit(y, s0, profile, searchPx, contested ? rival : default);
+            var r = EdgeProfileFit.Fit(y, columns, searchPx, contested ? rival : default);
             sse.Add(r.NoiseVariance);
             if (r.Significance >= MinSignificance)
             {

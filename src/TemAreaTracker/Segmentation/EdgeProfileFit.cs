@@ -23,22 +23,46 @@ internal static class EdgeProfileFit
     /// <param name="NoiseVariance">Residual variance of the fit.</param>
     public readonly record struct Result(double OffsetPx, double Significance, double Amplitude, double NoiseVariance);
 
+    /// <summary>Coarse grid step of the search for e, px (then golden-section refinement around the best point).</summary>
+    private const double CoarseStepPx = 0.5;
+
+    /// <summary>Largest |e| the search evaluates for a given search range (the coarse grid may overshoot it a little).</summary>
+    public static double MaxOffsetPx(double searchPx) => Math.Ceiling(searchPx / CoarseStepPx) * CoarseStepPx;
+
     /// <summary>
     /// Fits the edge on samples y[j] at s[j] = s0 + j·SampleStepPx, searching e within ±searchPx.
     /// <paramref name="rival"/>, when not empty, is a neighbour's rim deficit along the same samples: it enters the
     /// model (and the null model) with its own free amplitude, so the neighbour's rim is not taken for ours.
     /// </summary>
-    public static Result Fit(ReadOnlySpan<double> y, double s0, RimProfile profile, double searchPx, ReadOnlySpan<double> rival = default)
+    /// <remarks>Builds the window's <see cref="EdgeColumnTable"/> for this one fit; fitting many nodes on one window,
+    /// build the table once and use the other overload.</remarks>
+    public static Result Fit(ReadOnlySpan<double> y, double s0, RimProfile profile, double searchPx, ReadOnlySpan<double> rival = default) =>
+        Fit(y, new EdgeColumnTable(profile, s0, y.Length, MaxOffsetPx(searchPx)), searchPx, rival);
+
+    /// <summary>
+    /// Fits the edge on samples y[j] of the window that <paramref name="columns"/> was built for, searching e within
+    /// ±<paramref name="searchPx"/> (at most the table's range). <paramref name="rival"/> as in the other overload.
+    /// </summary>
+    public static Result Fit(ReadOnlySpan<double> y, EdgeColumnTable columns, double searchPx, ReadOnlySpan<double> rival = default)
     {
         int m = y.Length;
+        if (m != columns.Samples) throw new ArgumentException($"{m} samples for a table of {columns.Samples}", nameof(y));
+        if (MaxOffsetPx(searchPx) > columns.MaxOffsetPx) throw new ArgumentOutOfRangeException(nameof(searchPx), "beyond the table's range");
         bool hasRival = !rival.IsEmpty;
-        // Sums that do not depend on e.
-        double n = m, S = 0, SS = 0, Y = 0, SY = 0, YY = 0, R = 0, RS = 0, RR = 0, RY = 0;
+        double s0 = columns.S0;
+        // Sums that do not depend on e (those of s alone come with the table).
+        double n = m, S = columns.SumS, SS = columns.SumSS, Y = 0, SY = 0, YY = 0, R = 0, RS = 0, RR = 0, RY = 0;
+        // Samples padded with zeros to the table's row stride, for its vectorised dot products.
+        Span<double> yp = stackalloc double[columns.Stride];
+        Span<double> rp = hasRival ? stackalloc double[columns.Stride] : default;
+        yp.Clear();
+        if (hasRival) rp.Clear();
         for (int j = 0; j < m; j++)
         {
             double s = s0 + j * SampleStepPx;
-            S += s; SS += s * s; Y += y[j]; SY += s * y[j]; YY += y[j] * y[j];
-            if (hasRival) { double r = rival[j]; R += r; RS += r * s; RR += r * r; RY += r * y[j]; }
+            yp[j] = y[j];
+            Y += y[j]; SY += s * y[j]; YY += y[j] * y[j];
+            if (hasRival) { double r = rival[j]; rp[j] = r; R += r; RS += r * s; RR += r * r; RY += r * y[j]; }
         }
         // For a given e the best (b0, b1[, r], a) is a projection: with the e-independent columns (1, s[, rival]) fixed,
         // the edge column D only enters through its part orthogonal to them (a Schur complement), so each candidate e
@@ -49,7 +73,7 @@ internal static class EdgeProfileFit
         {
             Span<double> a0 = [n, S, R, S, SS, RS, R, RS, RR];
             Span<double> inv = stackalloc double[9];
-            if (!Invert3(a0, inv)) { hasRival = false; rival = default; }
+            if (!Invert3(a0, inv)) { hasRival = false; rp = default; }
             else
             {
                 z.I00 = inv[0]; z.I01 = inv[1]; z.I02 = inv[2]; z.I11 = inv[4]; z.I12 = inv[5]; z.I22 = inv[8];
@@ -68,34 +92,35 @@ internal static class EdgeProfileFit
         // Null model: straight line (plus the neighbour's rim).
         double sse0 = YY - (z.H0 * Y + z.H1 * SY + z.H2 * RY);
         z.Sse0 = sse0;
-        var table = profile.Table;
-        double pScale = 1 / RimProfile.StepPx;
-        // Table position of sample j for an edge at e: (e − s0 − j·step − xMin)/tableStep, i.e. p(e) − j·Δ.
-        double pBase = (-s0 - profile.XMinPx) * pScale, pStride = SampleStepPx * pScale;
+        // Row · samples, computed when a candidate first needs it (NaN: not yet).
+        Span<double> gy = stackalloc double[columns.Rows];
+        Span<double> gr = hasRival ? stackalloc double[columns.Rows] : default;
+        gy.Fill(double.NaN);
+        if (hasRival) gr.Fill(double.NaN);
+        var w = new Window(columns, yp, rp, gy, gr);
 
         // Coarse grid, then golden-section refinement around the best grid point.
-        const double coarse = 0.5;
-        int k = (int)Math.Ceiling(searchPx / coarse);
+        int k = (int)Math.Ceiling(searchPx / CoarseStepPx);
         double bestE = 0, bestSse = double.PositiveInfinity;
         for (int i = -k; i <= k; i++)
         {
-            double e = i * coarse;
-            double sse = Evaluate(y, rival, table, pBase + e * pScale, pStride, s0, z, out _);
+            double e = i * CoarseStepPx;
+            double sse = Evaluate(in w, e, z, out _);
             if (sse < bestSse) { bestSse = sse; bestE = e; }
         }
-        double lo = Math.Max(-searchPx, bestE - coarse), hi = Math.Min(searchPx, bestE + coarse);
+        double lo = Math.Max(-searchPx, bestE - CoarseStepPx), hi = Math.Min(searchPx, bestE + CoarseStepPx);
         const double g = 0.6180339887498949;
         double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
-        double f1 = Evaluate(y, rival, table, pBase + x1 * pScale, pStride, s0, z, out _);
-        double f2 = Evaluate(y, rival, table, pBase + x2 * pScale, pStride, s0, z, out _);
+        double f1 = Evaluate(in w, x1, z, out _);
+        double f2 = Evaluate(in w, x2, z, out _);
         for (int it = 0; it < 14; it++)
         {
-            if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = Evaluate(y, rival, table, pBase + x1 * pScale, pStride, s0, z, out _); }
-            else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = Evaluate(y, rival, table, pBase + x2 * pScale, pStride, s0, z, out _); }
+            if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = Evaluate(in w, x1, z, out _); }
+            else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = Evaluate(in w, x2, z, out _); }
         }
         double eBest = f1 < f2 ? x1 : x2;
         if (bestSse < Math.Min(f1, f2)) eBest = bestE;
-        double sseBest = Evaluate(y, rival, table, pBase + eBest * pScale, pStride, s0, z, out double amp);
+        double sseBest = Evaluate(in w, eBest, z, out double amp);
         double noise = sseBest / Math.Max(m - 4, 1);
         double significance = noise > 0 && amp > 0 ? (sse0 - sseBest) / noise : 0;
         return new Result(eBest, significance, amp, noise);
@@ -108,6 +133,17 @@ internal static class EdgeProfileFit
     private struct Sums
     {
         public double Sse0, I00, I01, I02, I11, I12, I22, H0, H1, H2;
+    }
+
+    /// <summary>One node's window: its padded samples (and rival column) and the lazily filled row dot products.</summary>
+    private readonly ref struct Window(EdgeColumnTable columns, ReadOnlySpan<double> y, ReadOnlySpan<double> rival, Span<double> gy, Span<double> gr)
+    {
+        public readonly EdgeColumnTable Columns = columns;
+        public readonly ReadOnlySpan<double> Y = y, Rival = rival;
+        public readonly Span<double> GY = gy, GR = gr;
+
+        public double DotY(int r) { ref double v = ref GY[r]; if (double.IsNaN(v)) v = Columns.Dot(r, Y); return v; }
+        public double DotR(int r) { ref double v = ref GR[r]; if (double.IsNaN(v)) v = Columns.Dot(r, Rival); return v; }
     }
 
     /// <summary>Inverse of a symmetric 3×3 matrix by cofactors; false when (nearly) singular.</summary>
@@ -126,44 +162,18 @@ internal static class EdgeProfileFit
     }
 
     /// <summary>
-    /// Residual sum of squares with the edge at table position <paramref name="p0"/> for sample 0 (sample j at
-    /// p0 − j·<paramref name="pStride"/>); <paramref name="amplitude"/> gets a. Wrong polarity (a ≤ 0) or a degenerate
-    /// edge column scores as the null model.
+    /// Residual sum of squares with the edge at <paramref name="e"/>; <paramref name="amplitude"/> gets a. Wrong
+    /// polarity (a ≤ 0) or a degenerate edge column scores as the null model.
     /// </summary>
-    private static double Evaluate(ReadOnlySpan<double> y, ReadOnlySpan<double> rival, ReadOnlySpan<double> table,
-        double p0, double pStride, double s0, in Sums z, out double amplitude)
+    private static double Evaluate(in Window w, double e, in Sums z, out double amplitude)
     {
-        double D = 0, DS = 0, DD = 0, DY = 0, DR = 0;
-        bool hasRival = !rival.IsEmpty;
-        int last = table.Length - 1;
-        if (!hasRival && p0 - (y.Length - 1) * pStride > 0 && p0 < last)
-        {
-            // Common case: every sample inside the table and no rival — the same sums without the branches.
-            for (int j = 0; j < y.Length; j++)
-            {
-                double p = p0 - j * pStride;
-                int i = (int)p;
-                double t0 = table[i];
-                double d = t0 + (p - i) * (table[i + 1] - t0);
-                double s = s0 + j * SampleStepPx;
-                D += d; DS += d * s; DD += d * d; DY += d * y[j];
-            }
-        }
-        else for (int j = 0; j < y.Length; j++)
-        {
-            double p = p0 - j * pStride;
-            double d;
-            if (p <= 0) d = table[0];
-            else
-            {
-                int i = (int)p;
-                if (i >= last) d = table[last];
-                else { double t0 = table[i]; d = t0 + (p - i) * (table[i + 1] - t0); }
-            }
-            double s = s0 + j * SampleStepPx;
-            D += d; DS += d * s; DD += d * d; DY += d * y[j];
-            if (hasRival) DR += d * rival[j];
-        }
+        int r = w.Columns.Locate(e, out double f);
+        w.Columns.Sums(r, f, out double D, out double DS, out double DD);
+        double gy0 = w.DotY(r);
+        double DY = gy0 + f * (w.DotY(r + 1) - gy0);
+        bool hasRival = !w.Rival.IsEmpty;
+        double DR = 0;
+        if (hasRival) { double gr0 = w.DotR(r); DR = gr0 + f * (w.DotR(r + 1) - gr0); }
         amplitude = 0;
         // Part of D orthogonal to the fixed columns: DD⊥ = DD − cᵀB⁻¹c, DY⊥ = DY − cᵀh, with c = (D, DS[, DR]).
         double q0 = z.I00 * D + z.I01 * DS, q1 = z.I01 * D + z.I11 * DS, q2 = 0;

@@ -85,6 +85,27 @@ internal sealed class RimProfile
     /// <summary>Distance inside the rim of the first table entry, px (negative: outside).</summary>
     internal double XMinPx => _xMin;
 
+    /// <summary>
+    /// The edge-column table of this profile for a window (built on first use; passes of later frames with the same
+    /// model and window reuse it). Thread-safe.
+    /// </summary>
+    internal EdgeColumnTable Columns(double s0, int samples, double maxOffsetPx)
+    {
+        lock (_columns)
+        {
+            foreach (var c in _columns)
+                if (c.S0 == s0 && c.Samples == samples && c.MaxOffsetPx >= maxOffsetPx) return c;
+            var t = new EdgeColumnTable(this, s0, samples, maxOffsetPx);
+            // A model sees a handful of windows (search ranges, selection windows); keep the last few.
+            if (_columns.Count >= MaxCachedWindows) _columns.RemoveAt(0);
+            _columns.Add(t);
+            return t;
+        }
+    }
+
+    private const int MaxCachedWindows = 6;
+    private readonly List<EdgeColumnTable> _columns = [];
+
     /// <summary>Blurred deficit at distance <paramref name="insidePx"/> inside the rim (negative outside).</summary>
     public double this[double insidePx]
     {
