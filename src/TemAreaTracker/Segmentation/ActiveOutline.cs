@@ -46,50 +46,13 @@ internal static class ActiveOutline
     public static Pass Refine(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
         double smoothing, bool round = false, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null)
     {
-        var nodes = Resample(prior, NodeSpacingPx, minNodes: 24, maxNodes: 512);
+        var fits = FitNodes(image, prior, model, searchPx, innerPx, outerPx, neighbours);
+        var (nodes, normals, disp, weight, border, size) = (fits.Nodes, fits.Normals, fits.Displacement, fits.Weight, fits.TouchesBorder, fits.SizePx);
         int n = nodes.Length;
-        var normals = OutwardNormals(nodes);
         double sigma = model.BlurSigmaPx;
-        double inner = innerPx ?? Math.Max(3 * sigma + 3, 5);
-        double outer = outerPx ?? 3 * sigma + 2.5;
-        // Do not reach across the particle: the far side of a small particle is another edge.
-        double size = Math.Sqrt(Math.Abs(Outline.SignedAreaPx(nodes)) / Math.PI);
-        inner = Math.Min(Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
-
-        double s0 = -(searchPx + inner);
-        int m = (int)Math.Floor((searchPx + outer - s0) / EdgeProfileFit.SampleStepPx) + 1;
-        // Every node's window has the same s0 and length: the edge column is tabulated once for all of them.
-        var columns = model.Profile.Columns(s0, m, EdgeProfileFit.MaxOffsetPx(searchPx));
-        var disp = new double[n];
-        var weight = new double[n];
-        var sse = new List<double>(n);
-        bool border = false;
-        Span<double> y = stackalloc double[m];
-        Span<double> rival = stackalloc double[m];
-        for (int i = 0; i < n; i++)
-        {
-            bool inside = true;
-            for (int j = 0; j < m; j++)
-            {
-                double s = s0 + j * EdgeProfileFit.SampleStepPx;
-                double x = nodes[i].X + s * normals[i].X, yy = nodes[i].Y + s * normals[i].Y;
-                if (!image.Contains(x, yy)) { inside = false; break; }
-                y[j] = model.Signal(image.At(x, yy));
-            }
-            if (!inside) { border = true; continue; }
-            bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, model.DarkParticle, rival);
-            var r = EdgeProfileFit.Fit(y, columns, searchPx, contested ? rival : default);
-            sse.Add(r.NoiseVariance);
-            if (r.Significance >= MinSignificance)
-            {
-                disp[i] = r.OffsetPx;
-                // Where a neighbour's rim crosses the profile the edge is contested: it counts, but less than a clean one.
-                weight[i] = Math.Min(1, r.Significance / (4 * MinSignificance)) * (contested ? ContestedWeight : 1);
-            }
-        }
-        int supported = weight.Count(w => w > 0);
-        sse.Sort();
-        double typicalSse = sse.Count > 0 ? sse[sse.Count / 2] : double.PositiveInfinity;
+        int supported = 0;
+        foreach (double w in weight) if (w > 0) supported++;
+        double typicalSse = fits.MedianNoiseVariance;
         if (supported < Math.Max(6, n / 5))
             return new Pass(nodes, (double)supported / n, double.NaN, border, typicalSse, n);
 
@@ -130,6 +93,68 @@ internal static class ActiveOutline
         return new Pass(result, (double)supported / n, scatter, border, typicalSse, n);
     }
 
+
+    /// <summary>
+    /// How well <paramref name="model"/> explains the edge around <paramref name="prior"/>: the median residual variance
+    /// of the node fits, i.e. <see cref="Pass.MeanSse"/> of <see cref="Refine"/> with the same arguments, without
+    /// smoothing a new outline that model selection would throw away.
+    /// </summary>
+    public static double Score(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
+        double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null) =>
+        FitNodes(image, prior, model, searchPx, innerPx, outerPx, neighbours).MedianNoiseVariance;
+
+    /// <summary>Every node's edge fit of one pass (before smoothing).</summary>
+    private sealed record NodeFits(Point2d[] Nodes, Point2d[] Normals, double[] Displacement, double[] Weight, bool TouchesBorder,
+        double SizePx, double MedianNoiseVariance);
+
+    private static NodeFits FitNodes(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
+        double? innerPx, double? outerPx, IReadOnlyList<Neighbour>? neighbours)
+    {
+        var nodes = Resample(prior, NodeSpacingPx, minNodes: 24, maxNodes: 512);
+        int n = nodes.Length;
+        var normals = OutwardNormals(nodes);
+        double sigma = model.BlurSigmaPx;
+        double inner = innerPx ?? Math.Max(3 * sigma + 3, 5);
+        double outer = outerPx ?? 3 * sigma + 2.5;
+        // Do not reach across the particle: the far side of a small particle is another edge.
+        double size = Math.Sqrt(Math.Abs(Outline.SignedAreaPx(nodes)) / Math.PI);
+        inner = Math.Min(Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
+
+        double s0 = -(searchPx + inner);
+        int m = (int)Math.Floor((searchPx + outer - s0) / EdgeProfileFit.SampleStepPx) + 1;
+        // Every node's window has the same s0 and length: the edge column is tabulated once for all of them.
+        var columns = model.Profile.Columns(s0, m, EdgeProfileFit.MaxOffsetPx(searchPx));
+        var disp = new double[n];
+        var weight = new double[n];
+        var sse = new double[n];
+        int fitted = 0;
+        bool border = false;
+        Span<double> y = stackalloc double[m];
+        Span<double> rival = stackalloc double[m];
+        for (int i = 0; i < n; i++)
+        {
+            bool inside = true;
+            for (int j = 0; j < m; j++)
+            {
+                double s = s0 + j * EdgeProfileFit.SampleStepPx;
+                double x = nodes[i].X + s * normals[i].X, yy = nodes[i].Y + s * normals[i].Y;
+                if (!image.Contains(x, yy)) { inside = false; break; }
+                y[j] = model.Signal(image.At(x, yy));
+            }
+            if (!inside) { border = true; continue; }
+            bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, model.DarkParticle, rival);
+            var r = EdgeProfileFit.Fit(y, columns, searchPx, contested ? rival : default);
+            sse[fitted++] = r.NoiseVariance;
+            if (r.Significance >= MinSignificance)
+            {
+                disp[i] = r.OffsetPx;
+                // Where a neighbour's rim crosses the profile the edge is contested: it counts, but less than a clean one.
+                weight[i] = Math.Min(1, r.Significance / (4 * MinSignificance)) * (contested ? ContestedWeight : 1);
+            }
+        }
+        double typicalSse = fitted > 0 ? RobustStats.UpperMedian(sse.AsSpan(0, fitted)) : double.PositiveInfinity;
+        return new NodeFits(nodes, normals, disp, weight, border, size, typicalSse);
+    }
 
     /// <summary>
     /// The rim deficit of the neighbour (if any) whose outline this node's window crosses, sampled along the window;
@@ -180,9 +205,10 @@ internal static class ActiveOutline
         var coef = new double[p];
         var A = new double[p * p];
         var b = new double[p];
+        var f = new double[n];
         var C = new double[2 * K + 1];
         var S = new double[2 * K + 1];
-        var res = new List<double>(n);
+        var res = new double[n];
         scatter = double.NaN;
         for (int iter = 0; iter < 4; iter++)
         {
@@ -223,17 +249,15 @@ internal static class ActiveOutline
             }
             A[0] += 1e-9 * sw;
             if (!SmallLinearSolve.Solve(A, b, coef, p)) break;
-            res.Clear();
-            var f = new double[n];
+            int nres = 0;
             for (int i = 0; i < n; i++)
             {
                 double fi = 0;
                 for (int r = 0; r < p; r++) fi += X[i * q + r] * coef[r];
                 f[i] = fi;
-                if (w0[i] > 0) res.Add(Math.Abs(v[i] - fi));
+                if (w0[i] > 0) res[nres++] = Math.Abs(v[i] - fi);
             }
-            res.Sort();
-            double mad = res.Count > 0 ? res[res.Count / 2] * 1.4826 : 0;
+            double mad = nres > 0 ? RobustStats.UpperMedian(res.AsSpan(0, nres)) * 1.4826 : 0;
             scatter = mad;
             double c4 = 4.685 * Math.Max(mad, 0.05);
             for (int i = 0; i < n; i++)

@@ -222,7 +222,7 @@ public sealed class Tracker : IDisposable
         }
 
         private double Score(ImageSampler image, EdgeModel m) =>
-            ActiveOutline.Refine(image, _approach!, m, 2.0, FinalSmoothing, Round, innerPx: SelectionInnerPx, outerPx: 6).MeanSse;
+            ActiveOutline.Score(image, _approach!, m, 2.0, innerPx: SelectionInnerPx, outerPx: 6);
 
         /// <summary>First frame, once every outline has started: a last pass with the neighbours' rims in view.</summary>
         public ParticleMeasurement Polish(ImageSampler image, int frame, IReadOnlyList<Neighbour> neighbours)
@@ -257,8 +257,9 @@ public sealed class Tracker : IDisposable
             // Lithiation lightens particles: every few frames, let the absorption follow.
             if (++_framesFollowed % 4 == 0)
             {
-                double Score(EdgeModel m) => ActiveOutline.Refine(image, Current.VerticesPx, m, 2.0, Round ? RoundTrackingSmoothing : TrackingSmoothing, Round, innerPx: SelectionInnerPx, outerPx: 6, neighbours: neighbours).MeanSse;
-                var candidates = new[] { 0.8, 1.0, 1.25 }.Select(f => model with { CentreOpticalThickness = model.CentreOpticalThickness * f }).ToArray();
+                double Score(EdgeModel m) => ActiveOutline.Score(image, Current.VerticesPx, m, 2.0, innerPx: SelectionInnerPx, outerPx: 6, neighbours: neighbours);
+                // The unchanged candidate is the model itself, so it keeps its tabulated profile (a copy would rebuild it).
+                var candidates = new[] { 0.8, 1.0, 1.25 }.Select(f => f == 1 ? model : model with { CentreOpticalThickness = model.CentreOpticalThickness * f }).ToArray();
                 model = candidates.MinBy(Score)!;
             }
             Model = model;
