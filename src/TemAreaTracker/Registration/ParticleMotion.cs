@@ -1,5 +1,4 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
+using System.Numerics.Tensors;
 using OpenCvSharp;
 
 namespace TemAreaTracker.Registration;
@@ -140,7 +139,7 @@ internal static class ParticleMotion
             double cross = 0;
             fixed (float* tp = _t)
                 for (int y = 0; y < _th; y++)
-                    cross += Dot(tp + y * _tw, (float*)(_wData + (oy + y) * _wStep) + ox, _tw);
+                    cross += TensorPrimitives.Dot(new ReadOnlySpan<float>(tp + y * _tw, _tw), new ReadOnlySpan<float>((float*)(_wData + (oy + y) * _wStep) + ox, _tw));
             long a = oy * _iStride + ox, b = a + _tw, c = (oy + _th) * _iStride + ox, d = c + _tw;
             double si = _sumData[d] - _sumData[b] - _sumData[c] + _sumData[a], sii = _sqData[d] - _sqData[b] - _sqData[c] + _sqData[a];
             double var = sii - si * si / _n;
@@ -154,21 +153,6 @@ internal static class ParticleMotion
             _sum.Dispose();
             _sq.Dispose();
         }
-    }
-
-    private static unsafe float Dot(float* a, float* b, int n)
-    {
-        int i = 0;
-        float acc = 0;
-        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
-        {
-            var v = Vector<float>.Zero;
-            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
-                v += Unsafe.ReadUnaligned<Vector<float>>(a + i) * Unsafe.ReadUnaligned<Vector<float>>(b + i);
-            acc = Vector.Sum(v);
-        }
-        for (; i < n; i++) acc += a[i] * b[i];
-        return acc;
     }
 
     private static double SubPixel(float[] score, int sw, int sh, int ax, int ay, bool horizontal)

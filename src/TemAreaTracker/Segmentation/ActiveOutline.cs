@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using OpenCvSharp;
 
 namespace TemAreaTracker.Segmentation;
@@ -210,21 +211,22 @@ internal static class ActiveOutline
         var S = new double[2 * K + 1];
         var res = new double[n];
         scatter = double.NaN;
+        // M[t] = Σ wᵢ·hₜ(θᵢ) over all q harmonics: M₀ = Σw, M₂ₘ₋₁ = Cₘ, M₂ₘ = Sₘ (one contiguous, vectorised row update per node).
+        var M = new double[q];
         for (int iter = 0; iter < 4; iter++)
         {
-            double sw = 0;
-            Array.Clear(b); Array.Clear(C); Array.Clear(S);
+            Array.Clear(b); Array.Clear(M);
             for (int i = 0; i < n; i++)
             {
                 double wi = w[i];
                 if (wi <= 0) continue;
-                sw += wi;
                 var h = X.AsSpan(i * q, q);
-                double wv = wi * v[i];
-                for (int r = 0; r < p; r++) b[r] += wv * h[r];
-                C[0] += wi;
-                for (int m = 1; m <= 2 * K; m++) { C[m] += wi * h[2 * m - 1]; S[m] += wi * h[2 * m]; }
+                TensorPrimitives.MultiplyAdd(h[..p], wi * v[i], b, b);
+                TensorPrimitives.MultiplyAdd(h, wi, M, M);
             }
+            double sw = M[0];
+            C[0] = sw;
+            for (int m = 1; m <= 2 * K; m++) { C[m] = M[2 * m - 1]; S[m] = M[2 * m]; }
             // Basis r: 0 → 1, 2k−1 → cos kθ, 2k → sin kθ.
             for (int r = 0; r < p; r++)
             {
@@ -252,8 +254,7 @@ internal static class ActiveOutline
             int nres = 0;
             for (int i = 0; i < n; i++)
             {
-                double fi = 0;
-                for (int r = 0; r < p; r++) fi += X[i * q + r] * coef[r];
+                double fi = TensorPrimitives.Dot(X.AsSpan(i * q, p), coef);
                 f[i] = fi;
                 if (w0[i] > 0) res[nres++] = Math.Abs(v[i] - fi);
             }

@@ -1,6 +1,6 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace TemAreaTracker.Segmentation;
 
@@ -136,14 +136,5 @@ internal sealed class EdgeColumnTable
 
     /// <summary>Row <paramref name="r"/> · <paramref name="v"/> (v padded with zeros to <see cref="Stride"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double Dot(int r, ReadOnlySpan<double> v)
-    {
-        ref double a = ref MemoryMarshal.GetArrayDataReference(_rows);
-        a = ref Unsafe.Add(ref a, r * Stride);
-        ref double b = ref MemoryMarshal.GetReference(v);
-        var acc = Vector<double>.Zero;
-        for (int j = 0; j < Stride; j += Vector<double>.Count)
-            acc += Vector.LoadUnsafe(ref a, (nuint)j) * Vector.LoadUnsafe(ref b, (nuint)j);
-        return Vector.Sum(acc);
-    }
+    public double Dot(int r, ReadOnlySpan<double> v) => TensorPrimitives.Dot(_rows.AsSpan(r * Stride, Stride), v);
 }

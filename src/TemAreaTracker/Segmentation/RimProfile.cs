@@ -47,7 +47,7 @@ internal sealed class RimProfile
             if (i - half >= 0 && i + half <= n - 1)
             {
                 // Interior: the kernel is symmetric, so the convolution is a plain (vectorised) dot product.
-                acc = Dot(kernel, sharp.AsSpan(i - half, 2 * half + 1));
+                acc = System.Numerics.Tensors.TensorPrimitives.Dot(kernel, sharp.AsSpan(i - half, 2 * half + 1));
             }
             else
             {
@@ -59,21 +59,6 @@ internal sealed class RimProfile
             }
             _table[i] = acc / sum;
         }
-    }
-
-    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        int i = 0;
-        double acc = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
-        {
-            var v = System.Numerics.Vector<double>.Zero;
-            int w = System.Numerics.Vector<double>.Count;
-            for (; i <= a.Length - w; i += w) v += new System.Numerics.Vector<double>(a[i..]) * new System.Numerics.Vector<double>(b[i..]);
-            acc = System.Numerics.Vector.Sum(v);
-        }
-        for (; i < a.Length; i++) acc += a[i] * b[i];
-        return acc;
     }
 
     /// <summary>Table spacing in px (a power of two, so sample grids of 0.75 px land on a fixed fraction of it).</summary>
