@@ -131,7 +131,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         if (!File.Exists(path)) throw new UserInputException($"{path}: no such ROI file");
         try
         {
-            return ReadRoisOverride.Value is { } read ? read(path) : ImageJRoi.Read(path);
+            return ReadRoisOverride.Value is { } read ? read(path) : OutlineFile.Read(path);
         }
         catch (Exception e) when (e is not (UserInputException or NotImplementedException or OutOfMemoryException))
         {
