@@ -64,6 +64,12 @@ public sealed record TrackRunRequest
     /// </summary>
     public bool WriteOverlayVideo { get; init; } = true;
 
+    /// <summary>
+    /// Longest side of the overlay video in px: larger movies are shown scaled down to it (a quality-control video;
+    /// encoding a 1024² colour frame costs about as much CPU as tracking it). Recorded in run.json.
+    /// </summary>
+    public int OverlayMaxSidePx { get; init; } = OverlayVideoWriter.DefaultMaxSidePx;
+
     /// <summary>Frames on the contact sheet.</summary>
     public int ContactSheetFrames { get; init; } = 5;
 }
@@ -215,7 +221,7 @@ public static class TrackRun
                     display = DisplayWindow.FromFirstFrame(frame.Pixels);
                     if (cal.Calibration.FrameIntervalS is double dt) overlayFps = Math.Clamp(Math.Round(1 / dt, 3), 5, 30);
                     if (req.WriteOverlayVideo)
-                        overlay = new OverlayVideoWriter(Path.Combine(temp, OverlayAvi), frame.Width, frame.Height, overlayFps);
+                        overlay = new OverlayVideoWriter(Path.Combine(temp, OverlayAvi), frame.Width, frame.Height, overlayFps, maxSidePx: req.OverlayMaxSidePx);
                     (firstWidth, firstHeight) = (frame.Width, frame.Height);
                     clock.Restart();
                 }
@@ -278,6 +284,7 @@ public static class TrackRun
         {
             overlay?.Dispose();
         }
+        Size? overlaySize = overlay?.VideoSize;
         timings["decode_s"] = decode.Elapsed.TotalSeconds;
         timings["track_s"] = track.Elapsed.TotalSeconds;
         timings["stream_s"] = clock.Elapsed.TotalSeconds;
@@ -320,7 +327,7 @@ public static class TrackRun
 
         var summary = ParticleSummary.Of(rows);
         timings["total_s"] = total.Elapsed.TotalSeconds;
-        var json = BuildRunJson(req, sha256, calibration, outlines!, framesRead, drift, timings, warnings, startedUtc, overlayFps, outDir);
+        var json = BuildRunJson(req, sha256, calibration, outlines!, framesRead, drift, timings, warnings, startedUtc, overlayFps, overlaySize, outDir);
         File.WriteAllText(Path.Combine(temp, RunJson), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return new TrackRunResult(outDir, framesRead, calibration, summary, rows, warnings, timings, movie.StoppedEarly);
     }
@@ -385,7 +392,7 @@ public static class TrackRun
 
     private static JsonObject BuildRunJson(TrackRunRequest req, string? sha256, CalibrationResolution cal, IReadOnlyList<Outline> outlines,
         int framesRead, List<(int Frame, double X, double Y)> drift, Dictionary<string, double> timings, List<string> warnings,
-        DateTime startedUtc, double overlayFps, string outDir)
+        DateTime startedUtc, double overlayFps, Size? overlaySize, string outDir)
     {
         var movie = req.Movie;
         var asm = typeof(TrackRun).Assembly;
@@ -402,6 +409,8 @@ public static class TrackRun
             ["force"] = req.Overwrite,
             ["track_options"] = JsonSerializer.SerializeToNode(o),
             ["overlay_fps"] = req.WriteOverlayVideo ? overlayFps : null,
+            ["overlay_max_side_px"] = req.WriteOverlayVideo ? req.OverlayMaxSidePx : null,
+            ["overlay_size_px"] = overlaySize is Size os ? new JsonArray(os.Width, os.Height) : null,
             ["contact_sheet_frames"] = req.ContactSheetFrames,
         };
         foreach (var (k, v) in req.Parameters) parameters[k] = v;
