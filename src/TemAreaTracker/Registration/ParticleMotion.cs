@@ -87,16 +87,16 @@ internal static class ParticleMotion
     /// <summary>
     /// Direct TM_CCOEFF_NORMED of a float template against offsets in a float window: the zero-mean template packed
     /// once, window sums from integral images (OpenCV's, in double: exact for 8- and 16-bit data), and one vectorised
-    /// dot product per row and offset.
+    /// dot product per row and offset. Buffers are native (OpenCV), not fresh managed arrays every frame.
     /// </summary>
     /// <remarks>
     /// Only a few offsets are needed, so this costs a fraction of OpenCV's DFT route (which scores every offset; about
-    /// 3 ms of CPU for a 60 px template there). Buffers are native or pooled: a large particle's template and integral
-    /// images would otherwise be fresh large-object allocations every frame.
+    /// 3 ms of CPU for a 60 px template there).
     /// </remarks>
     private sealed unsafe class Correlator : IDisposable
     {
-        private readonly float[] _t;
+        private readonly Mat _t = new();
+        private readonly float* _tData;
         private readonly double _tt;
         private readonly int _tw, _th, _n;
         private readonly byte* _wData;
@@ -110,20 +110,12 @@ internal static class ParticleMotion
             if (template.Type() != MatType.CV_32FC1 || window.Type() != MatType.CV_32FC1)
                 throw new ArgumentException("images must be CV_32FC1");
             _tw = template.Width; _th = template.Height; _n = _tw * _th;
-            _t = System.Buffers.ArrayPool<float>.Shared.Rent(_n);
-            double tSum = 0;
-            for (int y = 0; y < _th; y++)
-            {
-                float* row = (float*)((byte*)template.Data + y * template.Step());
-                for (int x = 0; x < _tw; x++) tSum += row[x];
-            }
-            float tMean = (float)(tSum / _n);
-            for (int y = 0; y < _th; y++)
-            {
-                float* row = (float*)((byte*)template.Data + y * template.Step());
-                // Σ T'·I = Σ T'·I' since Σ T' = 0.
-                for (int x = 0; x < _tw; x++) { float v = row[x] - tMean; _t[y * _tw + x] = v; _tt += (double)v * v; }
-            }
+            // Zero-mean template, packed (Σ T'·I = Σ T'·I' since Σ T' = 0).
+            float tMean = (float)Cv2.Mean(template).Val0;
+            Cv2.Subtract(template, new Scalar(tMean), _t);
+            if (!_t.IsContinuous()) throw new InvalidOperationException("template must be continuous");
+            _tData = (float*)_t.Data;
+            _tt = Cv2.Norm(_t, NormTypes.L2SQR);
             _wData = (byte*)window.Data; // the view stays alive while the correlator is used
             _wStep = window.Step();
             Cv2.Integral(window, _sum, _sq, MatType.CV_64F);
@@ -137,9 +129,8 @@ internal static class ParticleMotion
         public float Score(int ox, int oy)
         {
             double cross = 0;
-            fixed (float* tp = _t)
-                for (int y = 0; y < _th; y++)
-                    cross += TensorPrimitives.Dot(new ReadOnlySpan<float>(tp + y * _tw, _tw), new ReadOnlySpan<float>((float*)(_wData + (oy + y) * _wStep) + ox, _tw));
+            for (int y = 0; y < _th; y++)
+                cross += TensorPrimitives.Dot(new ReadOnlySpan<float>(_tData + y * _tw, _tw), new ReadOnlySpan<float>((float*)(_wData + (oy + y) * _wStep) + ox, _tw));
             long a = oy * _iStride + ox, b = a + _tw, c = (oy + _th) * _iStride + ox, d = c + _tw;
             double si = _sumData[d] - _sumData[b] - _sumData[c] + _sumData[a], sii = _sqData[d] - _sqData[b] - _sqData[c] + _sqData[a];
             double var = sii - si * si / _n;
@@ -149,7 +140,7 @@ internal static class ParticleMotion
 
         public void Dispose()
         {
-            System.Buffers.ArrayPool<float>.Shared.Return(_t);
+            _t.Dispose();
             _sum.Dispose();
             _sq.Dispose();
         }

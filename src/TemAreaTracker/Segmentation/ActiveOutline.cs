@@ -132,17 +132,23 @@ internal static class ActiveOutline
         bool border = false;
         Span<double> y = stackalloc double[m];
         Span<double> rival = stackalloc double[m];
+        double sLast = s0 + (m - 1) * EdgeProfileFit.SampleStepPx;
         for (int i = 0; i < n; i++)
         {
-            bool inside = true;
+            // The window is a straight segment and the frame convex: both ends inside (by more than rounding) means
+            // every sample is; only windows ending at the border are checked sample by sample.
+            var (nx, ny, ux, uy) = (nodes[i].X, nodes[i].Y, normals[i].X, normals[i].Y);
+            if (!(image.ContainsWithin(nx + s0 * ux, ny + s0 * uy, 1e-6) && image.ContainsWithin(nx + sLast * ux, ny + sLast * uy, 1e-6))
+                && !AllInside(image, nx, ny, ux, uy, s0, m))
+            {
+                border = true;
+                continue;
+            }
             for (int j = 0; j < m; j++)
             {
                 double s = s0 + j * EdgeProfileFit.SampleStepPx;
-                double x = nodes[i].X + s * normals[i].X, yy = nodes[i].Y + s * normals[i].Y;
-                if (!image.Contains(x, yy)) { inside = false; break; }
-                y[j] = model.Signal(image.At(x, yy));
+                y[j] = model.Signal(image.At(nx + s * ux, ny + s * uy));
             }
-            if (!inside) { border = true; continue; }
             bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, model.DarkParticle, rival);
             var r = EdgeProfileFit.Fit(y, columns, searchPx, contested ? rival : default);
             sse[fitted++] = r.NoiseVariance;
@@ -155,6 +161,16 @@ internal static class ActiveOutline
         }
         double typicalSse = fitted > 0 ? RobustStats.UpperMedian(sse.AsSpan(0, fitted)) : double.PositiveInfinity;
         return new NodeFits(nodes, normals, disp, weight, border, size, typicalSse);
+    }
+
+    private static bool AllInside(ImageSampler image, double nx, double ny, double ux, double uy, double s0, int m)
+    {
+        for (int j = 0; j < m; j++)
+        {
+            double s = s0 + j * EdgeProfileFit.SampleStepPx;
+            if (!image.Contains(nx + s * ux, ny + s * uy)) return false;
+        }
+        return true;
     }
 
     /// <summary>
