@@ -47,7 +47,7 @@ internal static class ActiveOutline
     public static Pass Refine(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
         double smoothing, bool round = false, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null)
     {
-        var fits = FitNodes(image, prior, model, searchPx, innerPx, outerPx, neighbours);
+        var fits = FitNodes(image, prior, [model], searchPx, innerPx, outerPx, neighbours, displacements: true)[0];
         var (nodes, normals, disp, weight, border, size) = (fits.Nodes, fits.Normals, fits.Displacement, fits.Weight, fits.TouchesBorder, fits.SizePx);
         int n = nodes.Length;
         double sigma = model.BlurSigmaPx;
@@ -102,36 +102,64 @@ internal static class ActiveOutline
     /// </summary>
     public static double Score(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
         double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null) =>
-        FitNodes(image, prior, model, searchPx, innerPx, outerPx, neighbours).MedianNoiseVariance;
+        FitNodes(image, prior, [model], searchPx, innerPx, outerPx, neighbours, displacements: false)[0].MedianNoiseVariance;
 
-    /// <summary>Every node's edge fit of one pass (before smoothing).</summary>
+    /// <summary>
+    /// <see cref="Score(ImageSampler, IReadOnlyList{Point2d}, EdgeModel, double, double?, double?, IReadOnlyList{Neighbour})"/>
+    /// of several candidate models at once: each node's window is sampled once and fitted with every model's profile.
+    /// The models must look at the same window (same polarity; give <paramref name="innerPx"/> and
+    /// <paramref name="outerPx"/>, else the window depends on each model's blur).
+    /// </summary>
+    /// <exception cref="ArgumentException">The models differ in polarity or window.</exception>
+    public static double[] Score(ImageSampler image, IReadOnlyList<Point2d> prior, IReadOnlyList<EdgeModel> models, double searchPx,
+        double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null) =>
+        FitNodes(image, prior, models, searchPx, innerPx, outerPx, neighbours, displacements: false).Select(f => f.MedianNoiseVariance).ToArray();
+
+    /// <summary>Every node's edge fit of one pass with one model (before smoothing).</summary>
     private sealed record NodeFits(Point2d[] Nodes, Point2d[] Normals, double[] Displacement, double[] Weight, bool TouchesBorder,
         double SizePx, double MedianNoiseVariance);
 
-    private static NodeFits FitNodes(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
-        double? innerPx, double? outerPx, IReadOnlyList<Neighbour>? neighbours)
+    /// <summary>The node fits of each model (displacements and weights only when asked for).</summary>
+    private static NodeFits[] FitNodes(ImageSampler image, IReadOnlyList<Point2d> prior, IReadOnlyList<EdgeModel> models, double searchPx,
+        double? innerPx, double? outerPx, IReadOnlyList<Neighbour>? neighbours, bool displacements)
     {
+        if (models.Count == 0) throw new ArgumentException("no models", nameof(models));
         var nodes = Resample(prior, NodeSpacingPx, minNodes: 24, maxNodes: 512);
         int n = nodes.Length;
         var normals = OutwardNormals(nodes);
-        double sigma = model.BlurSigmaPx;
-        double inner = innerPx ?? Math.Max(3 * sigma + 3, 5);
-        double outer = outerPx ?? 3 * sigma + 2.5;
         // Do not reach across the particle: the far side of a small particle is another edge.
         double size = Math.Sqrt(Math.Abs(Outline.SignedAreaPx(nodes)) / Math.PI);
-        inner = Math.Min(Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
-
-        double s0 = -(searchPx + inner);
-        int m = (int)Math.Floor((searchPx + outer - s0) / EdgeProfileFit.SampleStepPx) + 1;
+        (double S0, int M) WindowOf(EdgeModel model)
+        {
+            double sigma = model.BlurSigmaPx;
+            double inner = innerPx ?? Math.Max(3 * sigma + 3, 5);
+            double outer = outerPx ?? 3 * sigma + 2.5;
+            inner = Math.Min(Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
+            double s0w = -(searchPx + inner);
+            return (s0w, (int)Math.Floor((searchPx + outer - s0w) / EdgeProfileFit.SampleStepPx) + 1);
+        }
+        var (s0, m) = WindowOf(models[0]);
+        bool dark = models[0].DarkParticle;
+        int k = models.Count;
         // Every node's window has the same s0 and length: the edge column is tabulated once for all of them.
-        var columns = model.Profile.Columns(s0, m, EdgeProfileFit.MaxOffsetPx(searchPx));
-        var disp = new double[n];
-        var weight = new double[n];
-        var sse = new double[n];
+        var columns = new EdgeColumnTable[k];
+        for (int c = 0; c < k; c++)
+        {
+            if (WindowOf(models[c]) != (s0, m) || models[c].DarkParticle != dark)
+                throw new ArgumentException("the models look at different windows or polarities", nameof(models));
+            columns[c] = models[c].Profile.Columns(s0, m, EdgeProfileFit.MaxOffsetPx(searchPx));
+        }
+        var disp = displacements ? new double[k][] : null;
+        var weight = displacements ? new double[k][] : null;
+        for (int c = 0; displacements && c < k; c++) { disp![c] = new double[n]; weight![c] = new double[n]; }
+        var sse = new double[k * n]; // model c's fitted nodes at c·n
         int fitted = 0;
         bool border = false;
         Span<double> y = stackalloc double[m];
         Span<double> rival = stackalloc double[m];
+        int stride = columns[0].Stride;
+        Span<double> yBuffer = stackalloc double[stride];
+        Span<double> rivalBuffer = stackalloc double[stride];
         double sLast = s0 + (m - 1) * EdgeProfileFit.SampleStepPx;
         for (int i = 0; i < n; i++)
         {
@@ -147,20 +175,30 @@ internal static class ActiveOutline
             for (int j = 0; j < m; j++)
             {
                 double s = s0 + j * EdgeProfileFit.SampleStepPx;
-                y[j] = model.Signal(image.At(nx + s * ux, ny + s * uy));
+                y[j] = models[0].Signal(image.At(nx + s * ux, ny + s * uy));
             }
-            bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, model.DarkParticle, rival);
-            var r = EdgeProfileFit.Fit(y, columns, searchPx, contested ? rival : default);
-            sse[fitted++] = r.NoiseVariance;
-            if (r.Significance >= MinSignificance)
+            bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, dark, rival);
+            var window = new EdgeProfileFit.NodeWindow(y, contested ? rival : default, columns[0], yBuffer, rivalBuffer);
+            for (int c = 0; c < k; c++)
             {
-                disp[i] = r.OffsetPx;
-                // Where a neighbour's rim crosses the profile the edge is contested: it counts, but less than a clean one.
-                weight[i] = Math.Min(1, r.Significance / (4 * MinSignificance)) * (contested ? ContestedWeight : 1);
+                var r = EdgeProfileFit.Fit(in window, columns[c], searchPx);
+                sse[c * n + fitted] = r.NoiseVariance;
+                if (displacements && r.Significance >= MinSignificance)
+                {
+                    disp![c][i] = r.OffsetPx;
+                    // Where a neighbour's rim crosses the profile the edge is contested: it counts, but less than a clean one.
+                    weight![c][i] = Math.Min(1, r.Significance / (4 * MinSignificance)) * (contested ? ContestedWeight : 1);
+                }
             }
+            fitted++;
         }
-        double typicalSse = fitted > 0 ? RobustStats.UpperMedian(sse.AsSpan(0, fitted)) : double.PositiveInfinity;
-        return new NodeFits(nodes, normals, disp, weight, border, size, typicalSse);
+        var result = new NodeFits[k];
+        for (int c = 0; c < k; c++)
+        {
+            double typicalSse = fitted > 0 ? RobustStats.UpperMedian(sse.AsSpan(c * n, fitted)) : double.PositiveInfinity;
+            result[c] = new NodeFits(nodes, normals, displacements ? disp![c] : [], displacements ? weight![c] : [], border, size, typicalSse);
+        }
+        return result;
     }
 
     private static bool AllInside(ImageSampler image, double nx, double ny, double ux, double uy, double s0, int m)

@@ -45,59 +45,99 @@ internal static class EdgeProfileFit
     /// </summary>
     public static Result Fit(ReadOnlySpan<double> y, EdgeColumnTable columns, double searchPx, ReadOnlySpan<double> rival = default)
     {
-        int m = y.Length;
-        if (m != columns.Samples) throw new ArgumentException($"{m} samples for a table of {columns.Samples}", nameof(y));
-        if (MaxOffsetPx(searchPx) > columns.MaxOffsetPx) throw new ArgumentOutOfRangeException(nameof(searchPx), "beyond the table's range");
-        bool hasRival = !rival.IsEmpty;
-        double s0 = columns.S0;
-        // Sums that do not depend on e (those of s alone come with the table).
-        double n = m, S = columns.SumS, SS = columns.SumSS, Y = 0, SY = 0, YY = 0, R = 0, RS = 0, RR = 0, RY = 0;
-        // Samples padded with zeros to the table's row stride, for its vectorised dot products.
-        Span<double> yp = stackalloc double[columns.Stride];
-        Span<double> rp = hasRival ? stackalloc double[columns.Stride] : default;
-        yp.Clear();
-        if (hasRival) rp.Clear();
-        for (int j = 0; j < m; j++)
+        Span<double> yb = stackalloc double[columns.Stride];
+        Span<double> rb = rival.IsEmpty ? default : stackalloc double[columns.Stride];
+        var w = new NodeWindow(y, rival, columns, yb, rb);
+        return Fit(in w, columns, searchPx);
+    }
+
+    /// <summary>
+    /// One node's samples prepared for fitting: padded for the edge table's dot products, with everything the fit needs
+    /// of them that depends neither on e nor on the rim profile (fitting the same samples with several profiles, as
+    /// model selection does, prepares them once).
+    /// </summary>
+    public readonly ref struct NodeWindow
+    {
+        internal readonly ReadOnlySpan<double> Padded, PaddedRival; // padded to the row stride; the rival empty without a neighbour
+        internal readonly double S0;
+        internal readonly int Samples;
+        internal readonly Sums Z;
+
+        /// <param name="y">Samples along the normal.</param>
+        /// <param name="rival">A neighbour's rim deficit at the same samples, or empty.</param>
+        /// <param name="grid">Any edge table of this window (for s0, the sample count and the sums of s).</param>
+        /// <param name="yBuffer">Room for the padded samples (<see cref="EdgeColumnTable.Stride"/> long).</param>
+        /// <param name="rivalBuffer">Room for the padded rival column (same length; may be empty without a rival).</param>
+        public NodeWindow(ReadOnlySpan<double> y, ReadOnlySpan<double> rival, EdgeColumnTable grid, Span<double> yBuffer, Span<double> rivalBuffer)
         {
-            double s = s0 + j * SampleStepPx;
-            yp[j] = y[j];
-            Y += y[j]; SY += s * y[j]; YY += y[j] * y[j];
-            if (hasRival) { double r = rival[j]; rp[j] = r; R += r; RS += r * s; RR += r * r; RY += r * y[j]; }
-        }
-        // For a given e the best (b0, b1[, r], a) is a projection: with the e-independent columns (1, s[, rival]) fixed,
-        // the edge column D only enters through its part orthogonal to them (a Schur complement), so each candidate e
-        // costs the sums of D and a few products instead of a fresh solve. The inverse B⁻¹ of the fixed block's normal
-        // matrix and the null-model coefficients h = B⁻¹(Y, SY[, RY]) are computed once per node.
-        var z = new Sums();
-        if (hasRival)
-        {
-            Span<double> a0 = [n, S, R, S, SS, RS, R, RS, RR];
-            Span<double> inv = stackalloc double[9];
-            if (!Invert3(a0, inv)) { hasRival = false; rp = default; }
-            else
+            int m = y.Length;
+            if (m != grid.Samples) throw new ArgumentException($"{m} samples for a table of {grid.Samples}", nameof(y));
+            bool hasRival = !rival.IsEmpty;
+            double s0 = grid.S0;
+            // Sums that do not depend on e (those of s alone come with the table).
+            double n = m, S = grid.SumS, SS = grid.SumSS, Y = 0, SY = 0, YY = 0, R = 0, RS = 0, RR = 0, RY = 0;
+            // Samples padded with zeros to the table's row stride, for its vectorised dot products.
+            var yp = yBuffer[..grid.Stride];
+            var rp = hasRival ? rivalBuffer[..grid.Stride] : default;
+            yp.Clear();
+            if (hasRival) rp.Clear();
+            for (int j = 0; j < m; j++)
             {
-                z.I00 = inv[0]; z.I01 = inv[1]; z.I02 = inv[2]; z.I11 = inv[4]; z.I12 = inv[5]; z.I22 = inv[8];
-                z.H0 = inv[0] * Y + inv[1] * SY + inv[2] * RY;
-                z.H1 = inv[3] * Y + inv[4] * SY + inv[5] * RY;
-                z.H2 = inv[6] * Y + inv[7] * SY + inv[8] * RY;
+                double s = s0 + j * SampleStepPx;
+                yp[j] = y[j];
+                Y += y[j]; SY += s * y[j]; YY += y[j] * y[j];
+                if (hasRival) { double r = rival[j]; rp[j] = r; R += r; RS += r * s; RR += r * r; RY += r * y[j]; }
             }
+            // For a given e the best (b0, b1[, r], a) is a projection: with the e-independent columns (1, s[, rival])
+            // fixed, the edge column D only enters through its part orthogonal to them (a Schur complement), so each
+            // candidate e costs the sums of D and a few products instead of a fresh solve. The inverse B⁻¹ of the fixed
+            // block's normal matrix and the null-model coefficients h = B⁻¹(Y, SY[, RY]) are computed once per node.
+            var z = new Sums();
+            if (hasRival)
+            {
+                Span<double> a0 = [n, S, R, S, SS, RS, R, RS, RR];
+                Span<double> inv = stackalloc double[9];
+                if (!Invert3(a0, inv)) { hasRival = false; rp = default; }
+                else
+                {
+                    z.I00 = inv[0]; z.I01 = inv[1]; z.I02 = inv[2]; z.I11 = inv[4]; z.I12 = inv[5]; z.I22 = inv[8];
+                    z.H0 = inv[0] * Y + inv[1] * SY + inv[2] * RY;
+                    z.H1 = inv[3] * Y + inv[4] * SY + inv[5] * RY;
+                    z.H2 = inv[6] * Y + inv[7] * SY + inv[8] * RY;
+                }
+            }
+            if (!hasRival)
+            {
+                double det = n * SS - S * S;
+                z.I00 = SS / det; z.I01 = -S / det; z.I11 = n / det;
+                z.H0 = z.I00 * Y + z.I01 * SY;
+                z.H1 = z.I01 * Y + z.I11 * SY;
+            }
+            // Null model: straight line (plus the neighbour's rim).
+            z.Sse0 = YY - (z.H0 * Y + z.H1 * SY + z.H2 * RY);
+            Padded = yp; PaddedRival = rp; S0 = s0; Samples = m; Z = z;
         }
-        if (!hasRival)
-        {
-            double det = n * SS - S * S;
-            z.I00 = SS / det; z.I01 = -S / det; z.I11 = n / det;
-            z.H0 = z.I00 * Y + z.I01 * SY;
-            z.H1 = z.I01 * Y + z.I11 * SY;
-        }
-        // Null model: straight line (plus the neighbour's rim).
-        double sse0 = YY - (z.H0 * Y + z.H1 * SY + z.H2 * RY);
-        z.Sse0 = sse0;
+    }
+
+    /// <summary>
+    /// Fits the edge on a prepared window with the profile whose table <paramref name="columns"/> is (built for the
+    /// same window), searching e within ±<paramref name="searchPx"/>.
+    /// </summary>
+    public static Result Fit(in NodeWindow window, EdgeColumnTable columns, double searchPx)
+    {
+        if (columns.Samples != window.Samples || columns.S0 != window.S0 || columns.Stride != window.Padded.Length)
+            throw new ArgumentException("the table was built for another window", nameof(columns));
+        if (MaxOffsetPx(searchPx) > columns.MaxOffsetPx) throw new ArgumentOutOfRangeException(nameof(searchPx), "beyond the table's range");
+        int m = window.Samples;
+        bool hasRival = !window.PaddedRival.IsEmpty;
+        var z = window.Z;
+        double sse0 = z.Sse0;
         // Row · samples, computed when a candidate first needs it (NaN: not yet).
         Span<double> gy = stackalloc double[columns.Rows];
         Span<double> gr = hasRival ? stackalloc double[columns.Rows] : default;
         gy.Fill(double.NaN);
         if (hasRival) gr.Fill(double.NaN);
-        var w = new Window(columns, yp, rp, gy, gr);
+        var w = new Window(columns, window.Padded, window.PaddedRival, gy, gr);
 
         // Coarse grid, then golden-section refinement around the best grid point.
         int k = (int)Math.Ceiling(searchPx / CoarseStepPx);
@@ -130,7 +170,7 @@ internal static class EdgeProfileFit
     /// What an edge fit needs that does not depend on e: the null-model SSE, the inverse of the fixed block's normal
     /// matrix (symmetric; entries with index 2 only with a rival) and the null-model coefficients h.
     /// </summary>
-    private struct Sums
+    internal struct Sums
     {
         public double Sse0, I00, I01, I02, I11, I12, I22, H0, H1, H2;
     }

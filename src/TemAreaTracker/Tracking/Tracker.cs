@@ -200,7 +200,7 @@ public sealed class Tracker : IDisposable
             // Each σ is independent: in parallel too, so that a few particles still keep every core busy.
             Parallel.For(0, BlurGridPx.Length, i =>
             {
-                var row = ThicknessGrid.Select(t => Score(image, Model! with { BlurSigmaPx = BlurGridPx[i], CentreOpticalThickness = t })).ToArray();
+                var row = Score(image, ThicknessGrid.Select(t => Model! with { BlurSigmaPx = BlurGridPx[i], CentreOpticalThickness = t }).ToArray());
                 int j = Array.IndexOf(row, row.Min());
                 score[i] = row[j];
                 tau[i] = ParabolaMinimumLog(ThicknessGrid, k => row[k], j);
@@ -211,7 +211,7 @@ public sealed class Tracker : IDisposable
         /// <summary>First frame: this particle's absorption at the shared σ, then the outline refined with it.</summary>
         public void Settle(ImageSampler image, double sigma)
         {
-            var row = ThicknessGrid.Select(t => Score(image, Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = t })).ToArray();
+            var row = Score(image, ThicknessGrid.Select(t => Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = t }).ToArray());
             int j = Array.IndexOf(row, row.Min());
             Model = Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = ParabolaMinimumLog(ThicknessGrid, k => row[k], j) };
             var v = _approach!;
@@ -221,8 +221,9 @@ public sealed class Tracker : IDisposable
             _approach = null;
         }
 
-        private double Score(ImageSampler image, EdgeModel m) =>
-            ActiveOutline.Score(image, _approach!, m, 2.0, innerPx: SelectionInnerPx, outerPx: 6);
+        // The candidates share the window (fixed inner and outer lengths): sampled once, fitted with each.
+        private double[] Score(ImageSampler image, EdgeModel[] candidates) =>
+            ActiveOutline.Score(image, _approach!, candidates, 2.0, innerPx: SelectionInnerPx, outerPx: 6);
 
         /// <summary>First frame, once every outline has started: a last pass with the neighbours' rims in view.</summary>
         public ParticleMeasurement Polish(ImageSampler image, int frame, IReadOnlyList<Neighbour> neighbours)
@@ -257,10 +258,10 @@ public sealed class Tracker : IDisposable
             // Lithiation lightens particles: every few frames, let the absorption follow.
             if (++_framesFollowed % 4 == 0)
             {
-                double Score(EdgeModel m) => ActiveOutline.Score(image, Current.VerticesPx, m, 2.0, innerPx: SelectionInnerPx, outerPx: 6, neighbours: neighbours);
                 // The unchanged candidate is the model itself, so it keeps its tabulated profile (a copy would rebuild it).
                 var candidates = new[] { 0.8, 1.0, 1.25 }.Select(f => f == 1 ? model : model with { CentreOpticalThickness = model.CentreOpticalThickness * f }).ToArray();
-                model = candidates.MinBy(Score)!;
+                var scores = ActiveOutline.Score(image, Current.VerticesPx, candidates, 2.0, innerPx: SelectionInnerPx, outerPx: 6, neighbours: neighbours);
+                model = candidates[Array.IndexOf(scores, scores.Min())];
             }
             Model = model;
             double smoothing = Round ? RoundTrackingSmoothing : TrackingSmoothing;
