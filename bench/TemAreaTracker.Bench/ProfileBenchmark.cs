@@ -61,6 +61,22 @@ public static class ProfileBenchmark
             }
             return 0;
         }
+        if (args.Length > 0 && args[0] == "--rim")
+        {
+            // Building rim profiles (the first frame builds 6 blurs x 9 absorptions per particle).
+            foreach (double depth in new[] { Segmentation.EdgeModel.MaxInsidePx, 16.0 })
+                for (int rep = 0; rep < 3; rep++)
+                {
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    int built = 0;
+                    for (int k = 0; k < 20; k++)
+                        foreach (double sigma in new[] { 0.5, 0.7, 1.0, 1.4, 2.0, 2.8 })
+                            foreach (double tau in new[] { 0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.5, 4, 8 })
+                            { _ = new Segmentation.RimProfile(tau, 50, sigma, depth); built++; }
+                    Console.WriteLine($"rim profile to {depth} px: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds * 1e3 / built:F1} µs cpu each");
+                }
+            return 0;
+        }
         if (args.Length > 0 && args[0] == "--mt")
         {
             foreach (int size in new[] { 60, 150 })
