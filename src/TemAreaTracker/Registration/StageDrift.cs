@@ -33,6 +33,8 @@ public sealed class StageDrift : IDisposable
     /// <remarks>Frames must then be passed to <see cref="Estimate"/> in order.</remarks>
     public StageDrift(Frame reference)
     {
+        Width = reference.Width;
+        Height = reference.Height;
         _factor = Math.Max(1, (int)Math.Ceiling(Math.Max(reference.Width, reference.Height) / (double)CoarseSizePx));
         _refSmall = Downsample(reference.Pixels);
         _winSmall = new Mat();
@@ -43,6 +45,12 @@ public sealed class StageDrift : IDisposable
         _winCrop = new Mat();
         Cv2.CreateHanningWindow(_winCrop, _crop.Size, MatType.CV_32F);
     }
+
+    /// <summary>Size of the reference frame, px (every frame must have it).</summary>
+    public int Width { get; }
+
+    /// <inheritdoc cref="Width"/>
+    public int Height { get; }
 
     /// <summary>
     /// Drift of <paramref name="frame"/> relative to the reference in px: content at p in the reference is at

@@ -195,13 +195,15 @@ public static class TrackRun
         {
             using var spool = new BinaryWriter(File.Create(spoolPath));
             // Frames are decoded on a reader thread a couple ahead, overlapping decode with tracking; `decode` then
-            // measures the time tracking waited for a frame.
+            // measures the time tracking waited for a frame (and its drift).
             using var frames = new FramePrefetcher(movie.ReadFrames(), capacity: 2);
+            // Stage drift is measured on its own thread as frames arrive, a frame or two ahead of tracking.
+            using var ahead = new DriftAhead(frames, req.TrackOptions.CorrectDrift);
             while (true)
             {
                 ct.ThrowIfCancellationRequested();
                 decode.Start();
-                bool more = frames.TryTake(out var next);
+                bool more = ahead.TryTake(out var next, out var frameDrift);
                 decode.Stop();
                 if (!more) break;
                 using var frame = next;
@@ -224,7 +226,7 @@ public static class TrackRun
                 else if (frame.Width != firstWidth || frame.Height != firstHeight)
                     throw new InvalidDataException($"{movieName}: frame {frame.Index} is {frame.Width}x{frame.Height} px but frame 0 was {firstWidth}x{firstHeight} px");
                 track.Start();
-                var result = tracker!.Process(frame);
+                var result = tracker!.Process(frame, frameDrift);
                 track.Stop();
 
                 bool fileTimes = cal!.Calibration.FrameIntervalS is not null && cal.Calibration.FrameIntervalSource is not ("--frame-interval-s" or CalibrationResolver.ContainerFpsSource);

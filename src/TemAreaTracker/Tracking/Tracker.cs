@@ -52,6 +52,19 @@ public sealed class Tracker : IDisposable
             drift = new Point2d(0, 0);
         }
         else drift = _options.CorrectDrift ? _drift.Estimate(frame) : new Point2d(0, 0);
+        return Track(frame, drift);
+    }
+
+    /// <summary>
+    /// As <see cref="Process(Frame)"/>, with the stage drift of <paramref name="frame"/> measured by the caller: a
+    /// <see cref="StageDrift"/> made from the first frame passed here and fed every later one in order. Drift depends
+    /// only on the frames, so it can be measured on another thread a frame ahead of tracking. Use one overload or the
+    /// other for a whole movie. The drift is ignored when <see cref="TrackOptions.CorrectDrift"/> is off.
+    /// </summary>
+    public FrameResult Process(Frame frame, Point2d driftPx) => Track(frame, _options.CorrectDrift ? driftPx : new Point2d(0, 0));
+
+    private FrameResult Track(Frame frame, Point2d drift)
+    {
         var step = new Point2d(drift.X - _lastDrift.X, drift.Y - _lastDrift.Y);
         _lastDrift = drift;
 
