@@ -10,7 +10,6 @@ namespace TemAreaTracker.Registration;
 /// <remarks>
 /// Correlation is computed in CV_32F (about 30× faster than CV_64F in OpenCV) under a Hann window, on lightly
 /// smoothed images: phase correlation whitens the spectrum, and shot noise would otherwise outvote the structure.
-/// Each image is windowed once, when it is made (the previous frame's images are the next frame's references).
 /// </remarks>
 public sealed class StageDrift : IDisposable
 {
@@ -27,8 +26,6 @@ public sealed class StageDrift : IDisposable
     // in float (non-8-bit frames), or in 16 bits and its shrunk copy (8-bit frames).
     private readonly Mat _float = new(), _wide = new(), _wideSmall = new();
 
-    private static readonly Mat NoWindow = new();
-
     /// <summary>Correlation peak height below which a shift is not trusted.</summary>
     private const double MinResponse = 0.03;
 
@@ -42,12 +39,11 @@ public sealed class StageDrift : IDisposable
         _refSmall = Downsample(reference.Pixels);
         _winSmall = new Mat();
         Cv2.CreateHanningWindow(_winSmall, _refSmall.Size(), MatType.CV_32F);
-        Cv2.Multiply(_refSmall, _winSmall, _refSmall);
         int cw = Math.Min(FineSizePx, reference.Width), ch = Math.Min(FineSizePx, reference.Height);
         _crop = new Rect((reference.Width - cw) / 2, (reference.Height - ch) / 2, cw, ch);
+        _refCrop = Crop(reference.Pixels, _crop);
         _winCrop = new Mat();
         Cv2.CreateHanningWindow(_winCrop, _crop.Size, MatType.CV_32F);
-        _refCrop = Crop(reference.Pixels, _crop, _winCrop);
     }
 
     /// <summary>Size of the reference frame, px (every frame must have it).</summary>
@@ -63,21 +59,18 @@ public sealed class StageDrift : IDisposable
     public Point2d Estimate(Frame frame)
     {
         var small = Downsample(frame.Pixels);
-        Cv2.Multiply(small, _winSmall, small);
         var step = StepFrom(frame.Pixels, small);
         _refSmall.Dispose();
         _refSmall = small;
         _refCrop.Dispose();
-        _refCrop = Crop(frame.Pixels, _crop, _winCrop);
+        _refCrop = Crop(frame.Pixels, _crop);
         return _last = new Point2d(_last.X + step.X, _last.Y + step.Y);
     }
 
     /// <summary>Shift of this frame against the previous one, px; zero when nothing can be registered.</summary>
     private Point2d StepFrom(Mat frame, Mat small)
     {
-        // Images are windowed here, once each (OpenCV's phaseCorrelate windows its inputs in place, so handing it the
-        // window would window the previous frame's image a second time when it serves again as the reference).
-        var coarse = Cv2.PhaseCorrelate(_refSmall, small, NoWindow, out double coarseResponse);
+        var coarse = Cv2.PhaseCorrelate(_refSmall, small, _winSmall, out double coarseResponse);
         if (coarseResponse < MinResponse || Math.Abs(coarse.X) > small.Width / 4.0 || Math.Abs(coarse.Y) > small.Height / 4.0)
             return new Point2d(0, 0); // nothing to register on (or a spurious peak): assume no step
         double cx = coarse.X * _factor, cy = coarse.Y * _factor;
@@ -87,8 +80,8 @@ public sealed class StageDrift : IDisposable
         int ox = (int)Math.Round(cx), oy = (int)Math.Round(cy);
         var moved = new Rect(_crop.X + ox, _crop.Y + oy, _crop.Width, _crop.Height);
         if (moved.X < 0 || moved.Y < 0 || moved.Right > frame.Width || moved.Bottom > frame.Height) return new Point2d(cx, cy);
-        using var crop = Crop(frame, moved, _winCrop);
-        var fine = Cv2.PhaseCorrelate(_refCrop, crop, NoWindow, out double response);
+        using var crop = Crop(frame, moved);
+        var fine = Cv2.PhaseCorrelate(_refCrop, crop, _winCrop, out double response);
         if (response < MinResponse || Math.Abs(fine.X) > _factor || Math.Abs(fine.Y) > _factor) return new Point2d(cx, cy);
         return new Point2d(ox + fine.X, oy + fine.Y);
     }
@@ -122,13 +115,12 @@ public sealed class StageDrift : IDisposable
         return small;
     }
 
-    /// <summary>A full-resolution crop in float, lightly smoothed and windowed (only the crop is converted).</summary>
-    private static Mat Crop(Mat frame, Rect r, Mat window)
+    /// <summary>A full-resolution crop in float, lightly smoothed (only the crop is converted).</summary>
+    private static Mat Crop(Mat frame, Rect r)
     {
         var crop = new Mat();
         using (var view = new Mat(frame, r)) view.ConvertTo(crop, MatType.CV_32FC1);
         Cv2.GaussianBlur(crop, crop, new Size(0, 0), 1.0);
-        Cv2.Multiply(crop, window, crop);
         return crop;
     }
 

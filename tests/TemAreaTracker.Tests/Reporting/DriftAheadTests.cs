@@ -51,7 +51,7 @@ public class DriftAheadTests
                 k++;
             }
         Assert.Equal(12, k);
-        Assert.InRange(expected[^1].X, -16 - 1, -16 + 1); // content moves left as the crop moves right (16 px by frame 11)
+        Assert.InRange(expected[^1].X, 11 * -1.5 - 1, 11 * -1.5 + 1); // content moves left as the crop moves right
     }
 
     [Fact]
