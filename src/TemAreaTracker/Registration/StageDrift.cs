@@ -10,6 +10,7 @@ namespace TemAreaTracker.Registration;
 /// <remarks>
 /// Correlation is computed in CV_32F (about 30× faster than CV_64F in OpenCV) under a Hann window, on lightly
 /// smoothed images: phase correlation whitens the spectrum, and shot noise would otherwise outvote the structure.
+/// Images are windowed when they are made (the previous frame's images are the next frame's references).
 /// </remarks>
 public sealed class StageDrift : IDisposable
 {
@@ -22,9 +23,13 @@ public sealed class StageDrift : IDisposable
     private readonly Mat _winSmall;
     private readonly Mat _winCrop;
     private Point2d _last;
+    private int _fineFailures, _framesSinceFine, _steps;
+    private readonly bool _rewindowReference;
     // Buffers reused frame after frame (a fresh 4 MB buffer per 1024² frame cost page faults every frame): the frame
     // in float (non-8-bit frames), or in 16 bits and its shrunk copy (8-bit frames).
     private readonly Mat _float = new(), _wide = new(), _wideSmall = new();
+
+    private static readonly Mat NoWindow = new();
 
     /// <summary>Correlation peak height below which a shift is not trusted.</summary>
     private const double MinResponse = 0.03;
@@ -39,11 +44,13 @@ public sealed class StageDrift : IDisposable
         _refSmall = Downsample(reference.Pixels);
         _winSmall = new Mat();
         Cv2.CreateHanningWindow(_winSmall, _refSmall.Size(), MatType.CV_32F);
+        Cv2.Multiply(_refSmall, _winSmall, _refSmall);
+        _rewindowReference = Cv2.GetOptimalDFTSize(_refSmall.Rows) == _refSmall.Rows && Cv2.GetOptimalDFTSize(_refSmall.Cols) == _refSmall.Cols;
         int cw = Math.Min(FineSizePx, reference.Width), ch = Math.Min(FineSizePx, reference.Height);
         _crop = new Rect((reference.Width - cw) / 2, (reference.Height - ch) / 2, cw, ch);
-        _refCrop = Crop(reference.Pixels, _crop);
         _winCrop = new Mat();
         Cv2.CreateHanningWindow(_winCrop, _crop.Size, MatType.CV_32F);
+        _refCrop = Crop(reference.Pixels, _crop, _winCrop);
     }
 
     /// <summary>Size of the reference frame, px (every frame must have it).</summary>
@@ -59,30 +66,59 @@ public sealed class StageDrift : IDisposable
     public Point2d Estimate(Frame frame)
     {
         var small = Downsample(frame.Pixels);
+        Cv2.Multiply(small, _winSmall, small);
         var step = StepFrom(frame.Pixels, small);
         _refSmall.Dispose();
         _refSmall = small;
         _refCrop.Dispose();
-        _refCrop = Crop(frame.Pixels, _crop);
+        _refCrop = Crop(frame.Pixels, _crop, _winCrop);
         return _last = new Point2d(_last.X + step.X, _last.Y + step.Y);
     }
 
     /// <summary>Shift of this frame against the previous one, px; zero when nothing can be registered.</summary>
+    /// <remarks>
+    /// Each phase correlation costs three 256² DFTs. A fine pass that has failed on <see cref="FineFailuresToPause"/>
+    /// frames running (a crop with nothing to register on: noise, or no particle in the centre) is only retried every
+    /// <see cref="FineRetryFrames"/> frames meanwhile, and the coarse result stands, as it does when it fails.
+    /// </remarks>
     private Point2d StepFrom(Mat frame, Mat small)
     {
-        var coarse = Cv2.PhaseCorrelate(_refSmall, small, _winSmall, out double coarseResponse);
+        // Images are windowed when made, and phaseCorrelate is handed none. Handed a window, phaseCorrelate windows
+        // its inputs in place when their size needs no padding for the DFT (256² does), so this class used to correlate
+        // the previous frame's image windowed twice from the second step on; that is kept here (_rewindowReference) so
+        // that measuring drift faster does not change it. Windowing both alike is a separate change (it changes the
+        // tracking results; see the speed2 notes).
+        using var rewindowed = _rewindowReference && _steps > 0 ? new Mat() : null;
+        if (rewindowed is not null) Cv2.Multiply(_refSmall, _winSmall, rewindowed);
+        var coarse = Cv2.PhaseCorrelate(rewindowed ?? _refSmall, small, NoWindow, out double coarseResponse);
+        _steps++;
         if (coarseResponse < MinResponse || Math.Abs(coarse.X) > small.Width / 4.0 || Math.Abs(coarse.Y) > small.Height / 4.0)
             return new Point2d(0, 0); // nothing to register on (or a spurious peak): assume no step
         double cx = coarse.X * _factor, cy = coarse.Y * _factor;
         if (_factor == 1) return new Point2d(cx, cy);
 
         // Fine pass: the crop of this frame where the previous frame's crop should now be.
-        int ox = (int)Math.Round(cx), oy = (int)Math.Round(cy);
+        if (_fineFailures >= FineFailuresToPause && ++_framesSinceFine < FineRetryFrames) return new Point2d(cx, cy);
+        _framesSinceFine = 0;
+        var fine = Fine(frame, (int)Math.Round(cx), (int)Math.Round(cy));
+        _fineFailures = fine is null ? _fineFailures + 1 : 0;
+        return fine ?? new Point2d(cx, cy);
+    }
+
+    /// <summary>Consecutive failures after which the fine pass pauses, and frames between its retries then.</summary>
+    private const int FineFailuresToPause = 4, FineRetryFrames = 8;
+
+    /// <summary>
+    /// Fine pass: the crop of this frame where the previous frame's crop should be after a step of (ox, oy) px; null
+    /// when the crop leaves the frame or does not register within ±factor px of that.
+    /// </summary>
+    private Point2d? Fine(Mat frame, int ox, int oy)
+    {
         var moved = new Rect(_crop.X + ox, _crop.Y + oy, _crop.Width, _crop.Height);
-        if (moved.X < 0 || moved.Y < 0 || moved.Right > frame.Width || moved.Bottom > frame.Height) return new Point2d(cx, cy);
-        using var crop = Crop(frame, moved);
-        var fine = Cv2.PhaseCorrelate(_refCrop, crop, _winCrop, out double response);
-        if (response < MinResponse || Math.Abs(fine.X) > _factor || Math.Abs(fine.Y) > _factor) return new Point2d(cx, cy);
+        if (moved.X < 0 || moved.Y < 0 || moved.Right > frame.Width || moved.Bottom > frame.Height) return null;
+        using var crop = Crop(frame, moved, _winCrop);
+        var fine = Cv2.PhaseCorrelate(_refCrop, crop, NoWindow, out double response);
+        if (response < MinResponse || Math.Abs(fine.X) > _factor || Math.Abs(fine.Y) > _factor) return null;
         return new Point2d(ox + fine.X, oy + fine.Y);
     }
 
@@ -115,12 +151,13 @@ public sealed class StageDrift : IDisposable
         return small;
     }
 
-    /// <summary>A full-resolution crop in float, lightly smoothed (only the crop is converted).</summary>
-    private static Mat Crop(Mat frame, Rect r)
+    /// <summary>A full-resolution crop in float, lightly smoothed and windowed (only the crop is converted).</summary>
+    private static Mat Crop(Mat frame, Rect r, Mat window)
     {
         var crop = new Mat();
         using (var view = new Mat(frame, r)) view.ConvertTo(crop, MatType.CV_32FC1);
         Cv2.GaussianBlur(crop, crop, new Size(0, 0), 1.0);
+        Cv2.Multiply(crop, window, crop);
         return crop;
     }
 
