@@ -11,7 +11,8 @@ namespace TemAreaTracker.Bench;
 /// Usage: <c>dotnet run -c Release --project bench/TemAreaTracker.Bench -- profile MOVIE (ROIS|bench) [--repeat N] [--cv-threads N]</c>
 /// ("bench": the track benchmark's five outlines on its generated movies). Micro-benchmarks of two kernels:
 /// <c>profile --smooth</c> (ActiveOutline.SmoothPeriodic, 285 nodes, and a 33×33 solve), <c>profile --edge</c> (one
-/// node's edge fit on the tracker's default window) and <c>profile --mt</c>
+/// node's edge fit on the tracker's default window), <c>profile --rim</c> (building rim profiles), <c>profile --drift
+/// MOVIE</c> (stage drift alone) and <c>profile --mt</c>
 /// (OpenCV's MatchTemplate, which ParticleMotion no longer uses, for comparison). Times are process CPU where given:
 /// wall times are unreliable when other jobs share the cores.
 /// </summary>
@@ -75,6 +76,21 @@ public static class ProfileBenchmark
                             { _ = new Segmentation.RimProfile(tau, 50, sigma, depth); built++; }
                     Console.WriteLine($"rim profile to {depth} px: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds * 1e3 / built:F1} µs cpu each");
                 }
+            return 0;
+        }
+        if (args.Length > 1 && args[0] == "--drift")
+        {
+            // Stage drift alone over a movie (decoded first), CPU per frame.
+            using var movie = MovieReader.Open(args[1]);
+            var frames = movie.ReadFrames().Take(100).ToList();
+            for (int rep = 0; rep < 3; rep++)
+            {
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                using (var d = new Registration.StageDrift(frames[0]))
+                    foreach (var f in frames.Skip(1)) d.Estimate(f);
+                Console.WriteLine($"stage drift: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (frames.Count - 1):F3} ms cpu per frame");
+            }
+            foreach (var f in frames) f.Dispose();
             return 0;
         }
         if (args.Length > 0 && args[0] == "--mt")
