@@ -147,8 +147,13 @@ public sealed class Tracker : IDisposable
 
     private static Rect BoundingBox(Outline o, int marginPx)
     {
-        double x0 = o.VerticesPx.Min(v => v.X), x1 = o.VerticesPx.Max(v => v.X);
-        double y0 = o.VerticesPx.Min(v => v.Y), y1 = o.VerticesPx.Max(v => v.Y);
+        // One pass (called for every pair of particles every frame).
+        double x0 = double.PositiveInfinity, x1 = double.NegativeInfinity, y0 = double.PositiveInfinity, y1 = double.NegativeInfinity;
+        foreach (var v in o.VerticesPx)
+        {
+            x0 = Math.Min(x0, v.X); x1 = Math.Max(x1, v.X);
+            y0 = Math.Min(y0, v.Y); y1 = Math.Max(y1, v.Y);
+        }
         int l = (int)Math.Floor(x0) - marginPx, t = (int)Math.Floor(y0) - marginPx;
         return new Rect(l, t, (int)Math.Ceiling(x1) + marginPx - l + 1, (int)Math.Ceiling(y1) + marginPx - t + 1);
     }
