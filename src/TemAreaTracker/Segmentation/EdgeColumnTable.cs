@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace TemAreaTracker.Segmentation;
@@ -135,6 +134,19 @@ internal sealed class EdgeColumnTable
     }
 
     /// <summary>Row <paramref name="r"/> · <paramref name="v"/> (v padded with zeros to <see cref="Stride"/>).</summary>
+    /// <remarks>
+    /// A plain vector loop over the padded rows: no length checks or remainder handling, which for rows of a few dozen
+    /// samples made TensorPrimitives.Dot a fifth of the whole edge fit (profile --edge: 0.97 → 0.77 µs a node).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double Dot(int r, ReadOnlySpan<double> v) => TensorPrimitives.Dot(_rows.AsSpan(r * Stride, Stride), v);
+    public double Dot(int r, ReadOnlySpan<double> v)
+    {
+        ref double a = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_rows);
+        a = ref Unsafe.Add(ref a, r * Stride);
+        ref double b = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
+        var acc = Vector<double>.Zero;
+        for (int j = 0; j < Stride; j += Vector<double>.Count)
+            acc += Vector.LoadUnsafe(ref a, (nuint)j) * Vector.LoadUnsafe(ref b, (nuint)j);
+        return Vector.Sum(acc);
+    }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TemAreaTracker.Segmentation;
 
 /// <summary>
@@ -145,22 +147,22 @@ internal static class EdgeProfileFit
         for (int i = -k; i <= k; i++)
         {
             double e = i * CoarseStepPx;
-            double sse = Evaluate(in w, e, z, out _);
+            double sse = Evaluate(in w, e, z);
             if (sse < bestSse) { bestSse = sse; bestE = e; }
         }
         double lo = Math.Max(-searchPx, bestE - CoarseStepPx), hi = Math.Min(searchPx, bestE + CoarseStepPx);
         const double g = 0.6180339887498949;
         double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
-        double f1 = Evaluate(in w, x1, z, out _);
-        double f2 = Evaluate(in w, x2, z, out _);
+        double f1 = Evaluate(in w, x1, z);
+        double f2 = Evaluate(in w, x2, z);
         for (int it = 0; it < 14; it++)
         {
-            if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = Evaluate(in w, x1, z, out _); }
-            else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = Evaluate(in w, x2, z, out _); }
+            if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = Evaluate(in w, x1, z); }
+            else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = Evaluate(in w, x2, z); }
         }
         double eBest = f1 < f2 ? x1 : x2;
         if (bestSse < Math.Min(f1, f2)) eBest = bestE;
-        double sseBest = Evaluate(in w, eBest, z, out double amp);
+        double sseBest = Evaluate(in w, eBest, z), amp = Amplitude(in w, eBest, z);
         double noise = sseBest / Math.Max(m - 4, 1);
         double significance = noise > 0 && amp > 0 ? (sse0 - sseBest) / noise : 0;
         return new Result(eBest, significance, amp, noise);
@@ -202,10 +204,27 @@ internal static class EdgeProfileFit
     }
 
     /// <summary>
-    /// Residual sum of squares with the edge at <paramref name="e"/>; <paramref name="amplitude"/> gets a. Wrong
-    /// polarity (a ≤ 0) or a degenerate edge column scores as the null model.
+    /// Residual sum of squares with the edge at <paramref name="e"/>. Wrong polarity (a ≤ 0) or a degenerate edge column
+    /// scores as the null model.
     /// </summary>
-    private static double Evaluate(in Window w, double e, in Sums z, out double amplitude)
+    private static double Evaluate(in Window w, double e, in Sums z)
+    {
+        if (!Project(in w, e, z, out double dyPerp, out double ddPerp)) return z.Sse0;
+        // a = DY⊥/DD⊥ with DD⊥ > 0: its sign is DY⊥'s (the division is needed only for the winner; see Amplitude).
+        if (dyPerp <= 0) return z.Sse0; // wrong polarity: no edge of this particle here
+        return Math.Max(z.Sse0 - dyPerp * dyPerp / ddPerp, 0);
+    }
+
+    /// <summary>Edge amplitude a at <paramref name="e"/> (negative: wrong polarity; 0 for a degenerate edge column).</summary>
+    private static double Amplitude(in Window w, double e, in Sums z) =>
+        Project(in w, e, z, out double dyPerp, out double ddPerp) ? dyPerp / ddPerp : 0;
+
+    /// <summary>
+    /// The edge column's part orthogonal to the fixed columns at <paramref name="e"/>: DD⊥ = DD − cᵀB⁻¹c and
+    /// DY⊥ = DY − cᵀh, with c = (D, DS[, DR]); false when it is degenerate (DD⊥ ≤ 1e-12·DD).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Project(in Window w, double e, in Sums z, out double dyPerp, out double ddPerp)
     {
         int r = w.Columns.Locate(e, out double f);
         w.Columns.Sums(r, f, out double D, out double DS, out double DD);
@@ -214,20 +233,15 @@ internal static class EdgeProfileFit
         bool hasRival = !w.Rival.IsEmpty;
         double DR = 0;
         if (hasRival) { double gr0 = w.DotR(r); DR = gr0 + f * (w.DotR(r + 1) - gr0); }
-        amplitude = 0;
-        // Part of D orthogonal to the fixed columns: DD⊥ = DD − cᵀB⁻¹c, DY⊥ = DY − cᵀh, with c = (D, DS[, DR]).
         double q0 = z.I00 * D + z.I01 * DS, q1 = z.I01 * D + z.I11 * DS, q2 = 0;
-        double dyPerp = DY - (D * z.H0 + DS * z.H1);
+        dyPerp = DY - (D * z.H0 + DS * z.H1);
         if (hasRival)
         {
             q0 += z.I02 * DR; q1 += z.I12 * DR; q2 = z.I02 * D + z.I12 * DS + z.I22 * DR;
             dyPerp -= DR * z.H2;
         }
-        double ddPerp = DD - (D * q0 + DS * q1 + DR * q2);
-        if (!(ddPerp > 1e-12 * DD)) return z.Sse0;
-        amplitude = dyPerp / ddPerp;
-        if (amplitude <= 0) return z.Sse0; // wrong polarity: no edge of this particle here
-        return Math.Max(z.Sse0 - dyPerp * dyPerp / ddPerp, 0);
+        ddPerp = DD - (D * q0 + DS * q1 + DR * q2);
+        return ddPerp > 1e-12 * DD;
     }
 }
 
