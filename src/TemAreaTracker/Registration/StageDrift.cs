@@ -70,8 +70,12 @@ public sealed class StageDrift : IDisposable
         var step = StepFrom(frame.Pixels, small);
         _refSmall.Dispose();
         _refSmall = small;
-        _refCrop.Dispose();
-        _refCrop = Crop(frame.Pixels, _crop, _winCrop);
+        // The next fine pass needs this frame's crop; a paused one does not (except on the frame before a retry).
+        if (_factor > 1 && (_fineFailures < FineFailuresToPause || _framesSinceFine + 1 >= FineRetryFrames))
+        {
+            _refCrop.Dispose();
+            _refCrop = Crop(frame.Pixels, _crop, _winCrop);
+        }
         return _last = new Point2d(_last.X + step.X, _last.Y + step.Y);
     }
 
