@@ -10,20 +10,21 @@ public static partial class OpenCvRuntime
     private static int _configured;
 
     /// <summary>
-    /// Turns off OpenCV's use of Intel IPP on CPUs that are not Intel's, unless OPENCV_IPP is already set. Call once at
-    /// start-up, before any other OpenCV call (later calls have no effect on IPP).
+    /// Turns off OpenCV's use of Intel IPP on virtual machines with CPUs that are not Intel's, unless OPENCV_IPP is
+    /// already set. Call once at start-up, before any other OpenCV call (later calls have no effect on IPP).
     /// </summary>
     /// <remarks>
-    /// IPP checks the CPU vendor on each call. On this project's machines (AMD EPYC, virtualised) that check alone took
-    /// ~40% of building a rim profile through OpenCV's DFT and ~2% of tracking a frame, and OpenCV's own kernels are
-    /// at least as fast there (track benchmark, 300 frames: process CPU 4.6 → 4.4 s). Intel CPUs keep IPP.
+    /// IPP checks the CPU vendor (CPUID) on its calls, and under a hypervisor CPUID traps to it. On this project's
+    /// machines (AMD EPYC, virtualised) that check was 14% of a tracking run's CPU and 40% of building a rim profile;
+    /// without IPP the run costs less overall (track benchmark, 300 frames: process CPU 4.3-4.6 -> 4.2 s) although
+    /// OpenCV's own DFT is slower than IPP's. Intel CPUs and bare metal keep IPP (not measured here).
     /// Only Linux and macOS (the variable must reach the native environment, which setenv does).
     /// </remarks>
     /// <returns>True when IPP was turned off.</returns>
     public static bool Configure()
     {
         if (Interlocked.Exchange(ref _configured, 1) != 0) return false;
-        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) || !X86Base.IsSupported || IsGenuineIntel()) return false;
+        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) || !X86Base.IsSupported || IsGenuineIntel() || !UnderHypervisor()) return false;
         if (Environment.GetEnvironmentVariable("OPENCV_IPP") is not null) return false;
         try
         {
@@ -46,6 +47,9 @@ public static partial class OpenCvRuntime
         var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
         return ebx == 0x756e6547 && edx == 0x49656e69 && ecx == 0x6c65746e; // "Genu" "ineI" "ntel"
     }
+
+    // CPUID leaf 1, ECX bit 31: set by hypervisors for their guests.
+    private static bool UnderHypervisor() => (X86Base.CpuId(1, 0).Ecx & (1 << 31)) != 0;
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetEnv(string name, string value, int overwrite);
