@@ -10,7 +10,9 @@ namespace TemAreaTracker.Bench;
 /// (edge-model selection) apart from the median of the following frames, and decode apart from tracking.
 /// Usage: <c>dotnet run -c Release --project bench/TemAreaTracker.Bench -- profile MOVIE (ROIS|bench) [--repeat N] [--cv-threads N]</c>
 /// ("bench": the track benchmark's five outlines on its generated movies). Micro-benchmarks of two kernels:
-/// <c>profile --smooth</c> (ActiveOutline.SmoothPeriodic, 285 nodes, and a 33×33 solve) and <c>profile --mt</c>
+/// <c>profile --smooth</c> (ActiveOutline.SmoothPeriodic, 285 nodes, and a 33×33 solve), <c>profile --edge</c> (one
+/// node's edge fit on the tracker's default window), <c>profile --rim</c> (building rim profiles), <c>profile --drift
+/// MOVIE</c> (stage drift alone) and <c>profile --mt</c>
 /// (OpenCV's MatchTemplate, which ParticleMotion no longer uses, for comparison). Times are process CPU where given:
 /// wall times are unreliable when other jobs share the cores.
 /// </summary>
@@ -35,6 +37,60 @@ public static class ProfileBenchmark
                 for (int k = 0; k < 1000; k++) { for (int u = 0; u < 33; u++) { A[u * 34] = 10; bb[u] = 1; } for (int u = 0; u < 32; u++) A[u * 33 + u + 1] = 1; Segmentation.SmallLinearSolve.Solve(A, bb, xx, 33); }
                 Console.WriteLine($"Solve 33: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 1000:F3} ms");
             }
+            return 0;
+        }
+        if (args.Length > 0 && args[0] == "--edge")
+        {
+            // One pass's worth of node fits on one window (σ 1 px, search 4 px, the tracker's default window).
+            var profile = new Segmentation.RimProfile(1.0, 50, 1.0, Segmentation.EdgeModel.MaxInsidePx);
+            double search = 4, s0 = -(search + 6);
+            int m = (int)Math.Floor((search + 5.5 - s0) / Segmentation.EdgeProfileFit.SampleStepPx) + 1;
+            var rng = new Random(2);
+            var windows = Enumerable.Range(0, 200).Select(k =>
+            {
+                double e = rng.NextDouble() * 4 - 2;
+                return Enumerable.Range(0, m).Select(j => { double s = s0 + j * 0.75; return 100 + 0.3 * s + 40 * profile[e - s] + 8 * (rng.NextDouble() - 0.5); }).ToArray();
+            }).ToArray();
+            for (int rep = 0; rep < 5; rep++)
+            {
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var table = profile.Columns(s0, m, Segmentation.EdgeProfileFit.MaxOffsetPx(search));
+                double acc = 0;
+                for (int k = 0; k < 200; k++)
+                    foreach (var y in windows) acc += Segmentation.EdgeProfileFit.Fit(y, table, search).OffsetPx;
+                Console.WriteLine($"edge fit, {m} samples, search {search} px: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds * 1e3 / (200 * windows.Length):F3} µs cpu per node ({acc:F1})");
+            }
+            return 0;
+        }
+        if (args.Length > 0 && args[0] == "--rim")
+        {
+            // Building rim profiles (the first frame builds 6 blurs x 9 absorptions per particle).
+            foreach (double depth in new[] { Segmentation.EdgeModel.MaxInsidePx, 16.0 })
+                for (int rep = 0; rep < 3; rep++)
+                {
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    int built = 0;
+                    for (int k = 0; k < 20; k++)
+                        foreach (double sigma in new[] { 0.5, 0.7, 1.0, 1.4, 2.0, 2.8 })
+                            foreach (double tau in new[] { 0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.5, 4, 8 })
+                            { _ = new Segmentation.RimProfile(tau, 50, sigma, depth); built++; }
+                    Console.WriteLine($"rim profile to {depth} px: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds * 1e3 / built:F1} µs cpu each");
+                }
+            return 0;
+        }
+        if (args.Length > 1 && args[0] == "--drift")
+        {
+            // Stage drift alone over a movie (decoded first), CPU per frame.
+            using var movie = MovieReader.Open(args[1]);
+            var frames = movie.ReadFrames().Take(100).ToList();
+            for (int rep = 0; rep < 3; rep++)
+            {
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                using (var d = new Registration.StageDrift(frames[0]))
+                    foreach (var f in frames.Skip(1)) d.Estimate(f);
+                Console.WriteLine($"stage drift: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (frames.Count - 1):F3} ms cpu per frame");
+            }
+            foreach (var f in frames) f.Dispose();
             return 0;
         }
         if (args.Length > 0 && args[0] == "--mt")

@@ -2,6 +2,9 @@
 // With no name, the list is printed. Each prints a table of medians and ratios against a baseline in the same run.
 using TemAreaTracker.Bench;
 
+// As the CLI does, before any OpenCV call.
+TemAreaTracker.OpenCvRuntime.Configure();
+
 var benchmarks = new Dictionary<string, (string Description, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
 {
     ["fit"] = ("one particle's sphere-diffusion fit with profile interval and 1000 bootstrap resamples (target < 1 s)",

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using BitMiracle.LibTiff.Classic;
 using OpenCvSharp;
 using TemAreaTracker.Measurement;
+using TemAreaTracker.Plotting;
 using TemAreaTracker.Reporting;
 
 namespace TemAreaTracker.Bench;
@@ -11,8 +12,9 @@ namespace TemAreaTracker.Bench;
 /// <summary>
 /// Speed of <c>temtrack track</c>'s pipeline (issue 3): frames/s on a 1024×1024 8-bit movie with 5 tracked particles,
 /// for an uncompressed multi-page TIFF and for MJPG, next to a decode-only pass over the same file in the same run
-/// (median of several runs, ratio tracking/decode), and peak memory (Process.PeakWorkingSet64, measured in a child
-/// process each) for a short and a 3× longer movie, to show that memory does not grow with movie length.
+/// (median of several runs, ratio tracking/decode), with the overlay video at its default 512 px cap and at full size,
+/// and peak memory (Process.PeakWorkingSet64, measured in a child process each) for 100, 300 and 900 frames, to show
+/// that memory does not grow with movie length.
 /// </summary>
 /// <remarks>
 /// Targets: ≥ 300 frames/s on the uncompressed file on 2 cores; tracking ≤ 1.25× decode-only time on MJPG.
@@ -24,6 +26,9 @@ public static class TrackBenchmark
 {
     private const int Size = 1024;
 
+    /// <summary>Movie lengths of the memory table: peak memory must not grow with them.</summary>
+    private static readonly int[] MemoryFrames = [100, 300, 900];
+
     public static int Run(string[] args)
     {
         if (args.Length > 0 && args[0] == "--child") return Child(args[1..]);
@@ -34,23 +39,24 @@ public static class TrackBenchmark
         Console.WriteLine($"working folder: {dir}");
 
         var sw = Stopwatch.StartNew();
-        string tiff = Path.Combine(dir, $"movie-{frames}.tif"), mjpg = Path.Combine(dir, $"movie-{frames}.avi");
-        string tiffLong = Path.Combine(dir, $"movie-{3 * frames}.tif"), mjpgLong = Path.Combine(dir, $"movie-{3 * frames}.avi");
         // Same seed, same movie: files from an earlier run in the same folder are reused.
-        if (!File.Exists(tiff) || !File.Exists(mjpg)) WriteMovies(tiff, mjpg, frames);
-        if (!File.Exists(tiffLong) || !File.Exists(mjpgLong)) WriteMovies(tiffLong, mjpgLong, 3 * frames);
+        foreach (int n in MemoryFrames.Append(frames).Distinct())
+            if (!File.Exists(TiffPath(dir, n)) || !File.Exists(MjpgPath(dir, n))) WriteMovies(TiffPath(dir, n), MjpgPath(dir, n), n);
+        string tiff = TiffPath(dir, frames), mjpg = MjpgPath(dir, frames);
         Console.WriteLine($"generated movies in {sw.Elapsed.TotalSeconds:F1} s (TIFF {new FileInfo(tiff).Length / 1e6:F0} MB, MJPG {new FileInfo(mjpg).Length / 1e6:F0} MB)");
 
         var outlines = Outlines();
         Console.WriteLine();
-        Console.WriteLine("Wall times (the targets) and process CPU per frame (robust when other jobs share the cores).");
-        Console.WriteLine("| file | decode-only (frames/s) | track, no overlay video (frames/s) | track with overlay.avi, streaming (frames/s) | track with overlay.avi, end to end (frames/s) | track/decode time (no overlay / overlay) | CPU ms/frame decode / track / track+overlay |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine($"Wall times (the targets) and process CPU per frame (robust when other jobs share the cores). The overlay video is");
+        Console.WriteLine($"capped at {OverlayVideoWriter.DefaultMaxSidePx} px (the default; 1024² frames shown at half size); \"full-size overlay\" writes it at 1024².");
+        Console.WriteLine("| file | decode-only (frames/s) | track, no overlay video (frames/s) | track with overlay.avi, streaming (frames/s) | track with overlay.avi, end to end (frames/s) | track with full-size overlay, streaming (frames/s) | track/decode time (no overlay / overlay / full-size) | CPU ms/frame decode / track / +overlay / +full-size |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var (label, path) in new[] { ("uncompressed TIFF", tiff), ("MJPG AVI", mjpg) })
         {
             var decode = new List<(double Wall, double Cpu)>();
             var bare = new List<TrackTiming>();
             var full = new List<TrackTiming>();
+            var big = new List<TrackTiming>();
             Decode(path); // warm-up (JIT, page cache)
             Track(path, outlines, Path.Combine(dir, "warmup"), overlay: true);
             for (int r = 0; r < runs; r++)
@@ -58,29 +64,37 @@ public static class TrackBenchmark
                 decode.Add(Decode(path));
                 bare.Add(Track(path, outlines, Path.Combine(dir, "out"), overlay: false));
                 full.Add(Track(path, outlines, Path.Combine(dir, "out"), overlay: true));
+                big.Add(Track(path, outlines, Path.Combine(dir, "out"), overlay: true, overlayMaxSidePx: Size));
             }
             double d = Median(decode.Select(x => x.Wall)), tb = Median(bare.Select(x => x.StreamS)), tf = Median(full.Select(x => x.StreamS));
-            double e = Median(full.Select(x => x.WholeS));
-            double cd = Median(decode.Select(x => x.Cpu)), cb = Median(bare.Select(x => x.CpuS)), cf = Median(full.Select(x => x.CpuS));
+            double tg = Median(big.Select(x => x.StreamS)), e = Median(full.Select(x => x.WholeS));
+            double cd = Median(decode.Select(x => x.Cpu)), cb = Median(bare.Select(x => x.CpuS)), cf = Median(full.Select(x => x.CpuS)), cg = Median(big.Select(x => x.CpuS));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {label} | {frames / d:F0} | {frames / tb:F0} | {frames / tf:F0} | {frames / e:F0} | {tb / d:F2} / {tf / d:F2} | {1e3 * cd / frames:F1} / {1e3 * cb / frames:F1} / {1e3 * cf / frames:F1} |"));
+                $"| {label} | {frames / d:F0} | {frames / tb:F0} | {frames / tf:F0} | {frames / e:F0} | {frames / tg:F0} | {tb / d:F2} / {tf / d:F2} / {tg / d:F2} | {1e3 * cd / frames:F1} / {1e3 * cb / frames:F1} / {1e3 * cf / frames:F1} / {1e3 * cg / frames:F1} |"));
         }
 
         Console.WriteLine();
-        Console.WriteLine("Each row a fresh process (track with overlay.avi); the marginal CPU per frame, (long - short) / extra frames,");
-        Console.WriteLine("removes start-up and end-of-run costs (JIT, plot, contact sheet) and is robust to other jobs on the machine.");
+        Console.WriteLine("Each row a fresh process (track with overlay.avi, as `temtrack track` runs); the marginal CPU per frame against the");
+        Console.WriteLine("shortest movie, (this - shortest) / extra frames, removes start-up and end-of-run costs (JIT, plot, contact sheet).");
         Console.WriteLine("| file | frames | peak working set (MB) | process CPU (s) | streaming wall (s) | marginal CPU (ms/frame) |");
         Console.WriteLine("|---|---|---|---|---|---|");
-        foreach (var (label, shortPath, longPath) in new[] { ("TIFF", tiff, tiffLong), ("MJPG", mjpg, mjpgLong) })
+        foreach (var (label, pathOf) in new (string, Func<int, string>)[] { ("TIFF", n => TiffPath(dir, n)), ("MJPG", n => MjpgPath(dir, n)) })
         {
-            var a = ChildRun(shortPath, Path.Combine(dir, "mem-out"));
-            var b = ChildRun(longPath, Path.Combine(dir, "mem-out"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {label} | {frames} | {a.PeakMb:F0} | {a.CpuS:F2} | {a.StreamS:F2} | |"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {label} | {3 * frames} | {b.PeakMb:F0} | {b.CpuS:F2} | {b.StreamS:F2} | {1e3 * (b.CpuS - a.CpuS) / (2 * frames):F1} |"));
+            (double PeakMb, double CpuS, double StreamS)? first = null;
+            foreach (int n in MemoryFrames)
+            {
+                var c = ChildRun(pathOf(n), Path.Combine(dir, "mem-out"));
+                string marginal = first is { } f0 ? (1e3 * (c.CpuS - f0.CpuS) / (n - MemoryFrames[0])).ToString("F1", CultureInfo.InvariantCulture) : "";
+                first ??= c;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {label} | {n} | {c.PeakMb:F0} | {c.CpuS:F2} | {c.StreamS:F2} | {marginal} |"));
+            }
         }
         return 0;
     }
+
+    private static string TiffPath(string dir, int frames) => Path.Combine(dir, $"movie-{frames}.tif");
+
+    private static string MjpgPath(string dir, int frames) => Path.Combine(dir, $"movie-{frames}.avi");
 
     /// <summary>Runs the pipeline once in a fresh process: its peak working set (MB), CPU (s) and streaming time (s).</summary>
     private static (double PeakMb, double CpuS, double StreamS) ChildRun(string movie, string outDir)
@@ -121,7 +135,8 @@ public static class TrackBenchmark
     private readonly record struct TrackTiming(double StreamS, double WholeS, double CpuS);
 
     /// <summary>One pipeline run (streaming time, whole run, process CPU of the whole run).</summary>
-    private static TrackTiming Track(string path, IReadOnlyList<Outline> outlines, string outDir, bool overlay = true)
+    private static TrackTiming Track(string path, IReadOnlyList<Outline> outlines, string outDir, bool overlay = true,
+        int overlayMaxSidePx = OverlayVideoWriter.DefaultMaxSidePx)
     {
         using var movie = Open(path);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -135,6 +150,7 @@ public static class TrackBenchmark
             OutputDirectory = outDir,
             Overwrite = true,
             WriteOverlayVideo = overlay,
+            OverlayMaxSidePx = overlayMaxSidePx,
         });
         return new TrackTiming(r.TimingsS["stream_s"], sw.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
     }

@@ -2,6 +2,9 @@ using Spectre.Console.Cli;
 using TemAreaTracker.Cli;
 using TemAreaTracker.Cli.Commands;
 
+// Before any OpenCV call: IPP is switched off on non-Intel CPUs, where its vendor check costs more than it saves.
+TemAreaTracker.OpenCvRuntime.Configure();
+
 var app = new CommandApp();
 app.Configure(config =>
 {

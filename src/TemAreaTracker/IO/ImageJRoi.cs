@@ -208,11 +208,14 @@ public static class ImageJRoi
     /// its frame as stack position and hyperstack t (so Fiji shows it on that frame). Entry names are unique
     /// ("name.roi", or "name-f0007.roi" when one name occurs on several frames).
     /// </summary>
-    /// <remarks>Writes to a temporary file beside <paramref name="path"/>, then moves it into place.</remarks>
+    /// <remarks>Writes to a temporary file beside <paramref name="path"/>, then moves it into place.
+    /// <paramref name="outlines"/> is enumerated twice (names first), so it may be a lazy, re-readable source.</remarks>
     public static void WriteRoiSet(string path, IEnumerable<Outline> outlines)
     {
-        var list = outlines.ToList();
-        var nameCounts = list.GroupBy(o => o.Name).ToDictionary(g => g.Key, g => g.Count());
+        // Two passes (names, then entries) instead of a list: a run's outlines are read back from disk lazily, and
+        // holding every frame's outline at once would grow with the movie.
+        var nameCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var o in outlines) nameCounts[o.Name] = nameCounts.GetValueOrDefault(o.Name) + 1;
         string tmp = path + ".tmp-" + Environment.ProcessId;
         try
         {
@@ -220,7 +223,7 @@ public static class ImageJRoi
             using (var zip = new ZipArchive(fs, ZipArchiveMode.Create))
             {
                 var used = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var o in list)
+                foreach (var o in outlines)
                 {
                     string baseName = SafeEntryName(o.Name);
                     if (nameCounts[o.Name] > 1 && o.Frame is int f) baseName += $"-f{f:D4}";

@@ -35,6 +35,8 @@ public static class OverlayStyle
         return new ScottPlot.Color(r, g, b);
     }
 
+    private const int SubPixelBits = 4, SubPixelScale = 1 << SubPixelBits;
+
     /// <summary>
     /// Draws <paramref name="outline"/> as a dotted line of round dots in <paramref name="bgr"/> (3-channel, 8-bit),
     /// scaled by <paramref name="scale"/> (panel px per frame px), with its name above it.
@@ -65,8 +67,10 @@ public static class OverlayStyle
             for (; s <= len; s += pitch)
             {
                 double t = len > 0 ? s / len : 0;
-                var p = new Point((int)Math.Round(ax + t * (bx - ax)), (int)Math.Round(ay + t * (by - ay)));
-                Cv2.Circle(bgr, p, radius, color, -1, LineTypes.Link8);
+                // Sub-pixel centres (fixed point, SubPixelBits fractional bits), antialiased: on a scaled-down frame a
+                // rounded dot would sit up to half a video pixel — several frame px — off the outline.
+                var p = new Point((int)Math.Round((ax + t * (bx - ax)) * SubPixelScale), (int)Math.Round((ay + t * (by - ay)) * SubPixelScale));
+                Cv2.Circle(bgr, p, radius * SubPixelScale, color, -1, LineTypes.AntiAlias, SubPixelBits);
             }
             carry = s - len;
         }

@@ -12,44 +12,58 @@ namespace TemAreaTracker.Plotting;
 public sealed record OverlayMark(Outline Outline, int ColorIndex, string Label);
 
 /// <summary>
-/// Writes the overlay video (MJPG AVI, colour, frame size kept): each frame in grey with every outline dotted in its
-/// particle's colour and named. Drawing and JPEG encoding run off the tracking thread, several frames at once, so they
-/// overlap tracking; frames are written in order.
+/// Writes the overlay video (MJPG AVI, colour): each frame in grey with every outline dotted in its particle's colour
+/// and named, scaled down when its long side exceeds <c>maxSidePx</c> (a quality-control video; the measurements are
+/// in areas.csv and outlines.zip). Drawing and JPEG encoding run off the tracking thread, several frames at once, so
+/// they overlap tracking; frames are written in order.
 /// </summary>
 /// <remarks>
-/// Encoding a colour frame is the costliest step of a run (1024² px: ~5 ms of CPU with libjpeg-turbo through
+/// Encoding a colour frame is the costliest step of a run (1024² px: ~2.5-5 ms of CPU with libjpeg-turbo through
 /// <see cref="Cv2.ImEncode(string, InputArray, out byte[], int[])"/>, ~11–21 ms inside VideoWriter's own MJPEG encoders).
 /// So frames are encoded with ImEncode on pool threads and the finished JPEGs are handed to FFmpeg's AVI muxer in raw
 /// mode (VIDEOWRITER_PROP_RAW_VIDEO, OpenCV ≥ 4.10), which copies packets without re-encoding. Where raw mode is not
 /// available the writer falls back to VideoWriter's own MJPEG encoding (same file, slower).
 /// Memory is bounded: at most <c>queueLength</c> frames are in flight; <see cref="Add"/> blocks beyond that.
+/// A frame is shrunk (area interpolation) before it is coloured and encoded, so a 1024² movie costs a quarter of that
+/// at the default 512 px; outlines are drawn at their sub-pixel positions at the video's scale.
 /// </remarks>
 public sealed class OverlayVideoWriter : IDisposable
 {
     private const int RawVideoProperty = 9; // cv::VIDEOWRITER_PROP_RAW_VIDEO (not in OpenCvSharp's enum)
+
+    /// <summary>Default cap on the video's long side, px: frames larger than this are scaled down to it.</summary>
+    public const int DefaultMaxSidePx = 512;
 
     private readonly BlockingCollection<Task<(byte[]? Jpeg, Mat? Bgr)>> _ordered;
     private readonly Thread _thread;
     private readonly VideoWriter _writer;
     private readonly bool _raw;
     private readonly int _quality;
+    private readonly Size _frameSize;
     private long _busyTicks;
     private Exception? _failure;
     private bool _completed;
 
     /// <summary>Opens <paramref name="path"/> for writing.</summary>
     /// <param name="path">Output .avi file.</param>
-    /// <param name="widthPx">Frame width in px.</param>
+    /// <param name="widthPx">Frame width in px (of the frames given to <see cref="Add"/>).</param>
     /// <param name="heightPx">Frame height in px.</param>
     /// <param name="framesPerS">Playback rate of the video.</param>
     /// <param name="queueLength">Frames that may be in flight before <see cref="Add"/> blocks.</param>
     /// <param name="jpegQuality">JPEG quality 1–100 of each frame (80 keeps the dotted outlines crisp at about half the size of 95).</param>
+    /// <param name="maxSidePx">Longest side of the video, px: larger frames are scaled down (aspect kept), smaller ones kept.</param>
     /// <exception cref="IOException">OpenCV cannot open the file for MJPG writing.</exception>
-    public OverlayVideoWriter(string path, int widthPx, int heightPx, double framesPerS, int queueLength = 6, int jpegQuality = 80)
+    public OverlayVideoWriter(string path, int widthPx, int heightPx, double framesPerS, int queueLength = 6, int jpegQuality = 80,
+        int maxSidePx = DefaultMaxSidePx)
     {
         Path = path;
         _quality = jpegQuality;
-        var size = new Size(widthPx, heightPx);
+        _frameSize = new Size(widthPx, heightPx);
+        Scale = Math.Min(1.0, maxSidePx / (double)Math.Max(widthPx, heightPx));
+        var size = Scale < 1
+            ? new Size(Math.Max(1, (int)Math.Round(widthPx * Scale)), Math.Max(1, (int)Math.Round(heightPx * Scale)))
+            : _frameSize;
+        VideoSize = size;
         _writer = TryOpenRaw(path, size, framesPerS);
         _raw = _writer.IsOpened();
         if (!_raw)
@@ -83,6 +97,12 @@ public sealed class OverlayVideoWriter : IDisposable
     /// <summary>The video file.</summary>
     public string Path { get; }
 
+    /// <summary>Video px per frame px (1 when the frames fit within the cap).</summary>
+    public double Scale { get; }
+
+    /// <summary>Size of the video's frames.</summary>
+    public Size VideoSize { get; }
+
     /// <summary>True when JPEGs are encoded here and muxed without re-encoding (the fast path).</summary>
     public bool IsRawMuxing => _raw;
 
@@ -93,6 +113,7 @@ public sealed class OverlayVideoWriter : IDisposable
     public double BusyS => TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)).TotalSeconds;
 
     /// <summary>Queues one frame; takes ownership of <paramref name="gray8"/> (8-bit, one channel, frame size).</summary>
+    /// <exception cref="ArgumentException"><paramref name="gray8"/> is not of the frame size given to the constructor.</exception>
     /// <param name="gray8">Display pixels.</param>
     /// <param name="marks">Outlines to draw.</param>
     /// <param name="caption">Text for the bottom-left corner (e.g. "frame 12  t = 6 s"), or null.</param>
@@ -104,6 +125,12 @@ public sealed class OverlayVideoWriter : IDisposable
             Complete();
             throw new InvalidOperationException($"{Path}: writer already completed");
         }
+        if (gray8.Size() != _frameSize)
+        {
+            var got = gray8.Size();
+            gray8.Dispose();
+            throw new ArgumentException($"{Path}: frame is {got.Width}x{got.Height} px, expected {_frameSize.Width}x{_frameSize.Height}", nameof(gray8));
+        }
         _ordered.Add(Task.Run(() => Render(gray8, marks, caption)));
     }
 
@@ -113,10 +140,16 @@ public sealed class OverlayVideoWriter : IDisposable
         using (gray8)
         {
             var bgr = new Mat();
-            Cv2.CvtColor(gray8, bgr, ColorConversionCodes.GRAY2BGR);
+            if (Scale < 1)
+            {
+                using var small = new Mat();
+                Cv2.Resize(gray8, small, VideoSize, 0, 0, InterpolationFlags.Area);
+                Cv2.CvtColor(small, bgr, ColorConversionCodes.GRAY2BGR);
+            }
+            else Cv2.CvtColor(gray8, bgr, ColorConversionCodes.GRAY2BGR);
             var labels = new List<Rect>();
             foreach (var m in marks)
-                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, placedLabels: labels);
+                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, Scale, labels);
             if (caption is not null) OverlayStyle.DrawCaption(bgr, caption);
             if (!_raw)
             {

@@ -1,5 +1,4 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
+using System.Numerics.Tensors;
 using OpenCvSharp;
 
 namespace TemAreaTracker.Registration;
@@ -39,7 +38,7 @@ internal static class ParticleMotion
         using var w32 = new Mat();
         templateView.ConvertTo(t32, MatType.CV_32FC1);
         windowView.ConvertTo(w32, MatType.CV_32FC1);
-        var ncc = new Correlator(t32, w32);
+        using var ncc = new Correlator(t32, w32);
         var score = new float[sw * sh];
         Array.Fill(score, float.NaN);
         float At(int x, int y)
@@ -79,7 +78,7 @@ internal static class ParticleMotion
     {
         using var t = new Mat(previous, box);
         using var w = new Mat(current, window);
-        var ncc = new Correlator(t, w);
+        using var ncc = new Correlator(t, w);
         for (int y = 0; y < sh; y++)
             for (int x = 0; x < sw; x++)
                 score[y * sw + x] = ncc.Score(x, y);
@@ -87,89 +86,64 @@ internal static class ParticleMotion
 
     /// <summary>
     /// Direct TM_CCOEFF_NORMED of a float template against offsets in a float window: the zero-mean template packed
-    /// once, window sums from integral images, and one vectorised dot product per row and offset.
+    /// once, window sums from integral images (OpenCV's, in double: exact for 8- and 16-bit data), and one vectorised
+    /// dot product per row and offset. Buffers are native (OpenCV), not fresh managed arrays every frame.
     /// </summary>
     /// <remarks>
     /// Only a few offsets are needed, so this costs a fraction of OpenCV's DFT route (which scores every offset; about
     /// 3 ms of CPU for a 60 px template there).
     /// </remarks>
-    private sealed unsafe class Correlator
+    private sealed unsafe class Correlator : IDisposable
     {
-        private readonly float[] _t;
+        private readonly Mat _t = new();
+        private readonly float* _tData;
         private readonly double _tt;
-        private readonly int _tw, _th, _n, _ww;
+        private readonly int _tw, _th, _n;
         private readonly byte* _wData;
         private readonly long _wStep; // bytes
-        private readonly double[] _sum, _sq;
+        private readonly Mat _sum = new(), _sq = new();
+        private readonly double* _sumData, _sqData;
+        private readonly long _iStride; // elements
 
         public Correlator(Mat template, Mat window)
         {
             if (template.Type() != MatType.CV_32FC1 || window.Type() != MatType.CV_32FC1)
                 throw new ArgumentException("images must be CV_32FC1");
             _tw = template.Width; _th = template.Height; _n = _tw * _th;
-            _t = new float[_n];
-            double tSum = 0;
-            for (int y = 0; y < _th; y++)
-            {
-                float* row = (float*)((byte*)template.Data + y * template.Step());
-                for (int x = 0; x < _tw; x++) tSum += row[x];
-            }
-            float tMean = (float)(tSum / _n);
-            for (int y = 0; y < _th; y++)
-            {
-                float* row = (float*)((byte*)template.Data + y * template.Step());
-                // Σ T'·I = Σ T'·I' since Σ T' = 0.
-                for (int x = 0; x < _tw; x++) { float v = row[x] - tMean; _t[y * _tw + x] = v; _tt += (double)v * v; }
-            }
+            // Zero-mean template, packed (Σ T'·I = Σ T'·I' since Σ T' = 0).
+            float tMean = (float)Cv2.Mean(template).Val0;
+            Cv2.Subtract(template, new Scalar(tMean), _t);
+            if (!_t.IsContinuous()) throw new InvalidOperationException("template must be continuous");
+            _tData = (float*)_t.Data;
+            _tt = Cv2.Norm(_t, NormTypes.L2SQR);
             _wData = (byte*)window.Data; // the view stays alive while the correlator is used
             _wStep = window.Step();
-            _ww = window.Width;
-            int wh = window.Height, stride = _ww + 1;
-            _sum = new double[stride * (wh + 1)];
-            _sq = new double[stride * (wh + 1)];
-            for (int y = 0; y < wh; y++)
-            {
-                float* row = (float*)((byte*)window.Data + y * window.Step());
-                double rs = 0, rq = 0;
-                for (int x = 0; x < _ww; x++)
-                {
-                    double v = row[x];
-                    rs += v; rq += v * v;
-                    _sum[(y + 1) * stride + x + 1] = _sum[y * stride + x + 1] + rs;
-                    _sq[(y + 1) * stride + x + 1] = _sq[y * stride + x + 1] + rq;
-                }
-            }
+            Cv2.Integral(window, _sum, _sq, MatType.CV_64F);
+            _sumData = (double*)_sum.Data;
+            _sqData = (double*)_sq.Data;
+            _iStride = _sum.Step() / sizeof(double);
+            if (_sq.Step() / sizeof(double) != _iStride) throw new InvalidOperationException("integral images differ in layout");
         }
 
         /// <summary>Correlation with the template's top-left at (ox, oy) of the window; 0 where either is flat.</summary>
         public float Score(int ox, int oy)
         {
             double cross = 0;
-            fixed (float* tp = _t)
-                for (int y = 0; y < _th; y++)
-                    cross += Dot(tp + y * _tw, (float*)(_wData + (oy + y) * _wStep) + ox, _tw);
-            int stride = _ww + 1;
-            int a = oy * stride + ox, b = a + _tw, c = (oy + _th) * stride + ox, d = c + _tw;
-            double si = _sum[d] - _sum[b] - _sum[c] + _sum[a], sii = _sq[d] - _sq[b] - _sq[c] + _sq[a];
+            for (int y = 0; y < _th; y++)
+                cross += TensorPrimitives.Dot(new ReadOnlySpan<float>(_tData + y * _tw, _tw), new ReadOnlySpan<float>((float*)(_wData + (oy + y) * _wStep) + ox, _tw));
+            long a = oy * _iStride + ox, b = a + _tw, c = (oy + _th) * _iStride + ox, d = c + _tw;
+            double si = _sumData[d] - _sumData[b] - _sumData[c] + _sumData[a], sii = _sqData[d] - _sqData[b] - _sqData[c] + _sqData[a];
             double var = sii - si * si / _n;
             double denom = Math.Sqrt(Math.Max(var, 0) * _tt);
             return denom > 1e-12 * (Math.Abs(sii) + 1) ? (float)Math.Clamp(cross / denom, -1, 1) : 0f;
         }
-    }
 
-    private static unsafe float Dot(float* a, float* b, int n)
-    {
-        int i = 0;
-        float acc = 0;
-        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        public void Dispose()
         {
-            var v = Vector<float>.Zero;
-            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
-                v += Unsafe.ReadUnaligned<Vector<float>>(a + i) * Unsafe.ReadUnaligned<Vector<float>>(b + i);
-            acc = Vector.Sum(v);
+            _t.Dispose();
+            _sum.Dispose();
+            _sq.Dispose();
         }
-        for (; i < n; i++) acc += a[i] * b[i];
-        return acc;
     }
 
     private static double SubPixel(float[] score, int sw, int sh, int ax, int ay, bool horizontal)

@@ -1,11 +1,51 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace TemAreaTracker.Reporting;
 
 /// <summary>SHA-256 of a run's input, so run.json pins exactly which data it measured.</summary>
-public static class InputHash
+public static partial class InputHash
 {
+    /// <summary>
+    /// Starts <see cref="Sha256"/> of <paramref name="path"/> on a thread of its own at the lowest scheduling priority,
+    /// so that it uses only CPU time the tracking leaves idle (a movie is read once more, ~1.5 GB/s) instead of taking a
+    /// core from it; null when the path does not exist. The task also gives the hashing thread's wall time in s.
+    /// </summary>
+    public static Task<(string? Sha256, double Seconds)> Sha256InBackground(string path)
+    {
+        var done = new TaskCompletionSource<(string?, double)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            LowerThisThreadsPriority();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                string? h = File.Exists(path) || Directory.Exists(path) ? Sha256(path) : null;
+                done.SetResult((h, sw.Elapsed.TotalSeconds));
+            }
+            catch (Exception e) { done.SetException(e); }
+        })
+        { IsBackground = true, Name = "input-hash", Priority = ThreadPriority.Lowest };
+        thread.Start();
+        return done.Task;
+    }
+
+    // Thread.Priority is not applied on Linux; a thread's own nice value is (setpriority on its thread id).
+    private static void LowerThisThreadsPriority()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try { _ = SetPriority(0 /* PRIO_PROCESS: a thread id on Linux */, GetTid(), 19); }
+        catch (EntryPointNotFoundException) { }
+        catch (DllNotFoundException) { }
+    }
+
+    [LibraryImport("libc", EntryPoint = "setpriority")]
+    private static partial int SetPriority(int which, int who, int prio);
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetTid();
+
     /// <summary>
     /// Hex SHA-256 of a file's bytes (streamed), or of a folder: for each file in ordinal order of its relative path,
     /// the UTF-8 path, a NUL, the 8-byte little-endian length, then the bytes (so renaming or moving data changes it).

@@ -64,6 +64,12 @@ public sealed record TrackRunRequest
     /// </summary>
     public bool WriteOverlayVideo { get; init; } = true;
 
+    /// <summary>
+    /// Longest side of the overlay video in px: larger movies are shown scaled down to it (a quality-control video;
+    /// encoding a 1024² colour frame costs about as much CPU as tracking it). Recorded in run.json.
+    /// </summary>
+    public int OverlayMaxSidePx { get; init; } = OverlayVideoWriter.DefaultMaxSidePx;
+
     /// <summary>Frames on the contact sheet.</summary>
     public int ContactSheetFrames { get; init; } = 5;
 }
@@ -167,13 +173,9 @@ public static class TrackRun
         DateTime startedUtc = DateTime.UtcNow;
 
         var sw = Stopwatch.StartNew();
-        // Hash the input on a pool thread while tracking streams (a 1 GB movie takes about a second to hash).
-        var hashTask = Task.Run(() =>
-        {
-            var hsw = Stopwatch.StartNew();
-            string? h = File.Exists(movie.SourcePath) || Directory.Exists(movie.SourcePath) ? InputHash.Sha256(movie.SourcePath) : null;
-            return (Sha256: h, Seconds: hsw.Elapsed.TotalSeconds);
-        });
+        // Hash the input while tracking streams, at the lowest priority: it fills idle CPU instead of slowing tracking
+        // (a 1 GB movie takes about a second of CPU), and finishes beside the end-of-run outputs if need be.
+        var hashTask = InputHash.Sha256InBackground(movie.SourcePath);
 
         var decode = new Stopwatch();
         var track = new Stopwatch();
@@ -193,13 +195,15 @@ public static class TrackRun
         {
             using var spool = new BinaryWriter(File.Create(spoolPath));
             // Frames are decoded on a reader thread a couple ahead, overlapping decode with tracking; `decode` then
-            // measures the time tracking waited for a frame.
+            // measures the time tracking waited for a frame (and its drift).
             using var frames = new FramePrefetcher(movie.ReadFrames(), capacity: 2);
+            // Stage drift is measured on its own thread as frames arrive, a frame or two ahead of tracking.
+            using var ahead = new DriftAhead(frames, req.TrackOptions.CorrectDrift);
             while (true)
             {
                 ct.ThrowIfCancellationRequested();
                 decode.Start();
-                bool more = frames.TryTake(out var next);
+                bool more = ahead.TryTake(out var next, out var frameDrift);
                 decode.Stop();
                 if (!more) break;
                 using var frame = next;
@@ -215,14 +219,14 @@ public static class TrackRun
                     display = DisplayWindow.FromFirstFrame(frame.Pixels);
                     if (cal.Calibration.FrameIntervalS is double dt) overlayFps = Math.Clamp(Math.Round(1 / dt, 3), 5, 30);
                     if (req.WriteOverlayVideo)
-                        overlay = new OverlayVideoWriter(Path.Combine(temp, OverlayAvi), frame.Width, frame.Height, overlayFps);
+                        overlay = new OverlayVideoWriter(Path.Combine(temp, OverlayAvi), frame.Width, frame.Height, overlayFps, maxSidePx: req.OverlayMaxSidePx);
                     (firstWidth, firstHeight) = (frame.Width, frame.Height);
                     clock.Restart();
                 }
                 else if (frame.Width != firstWidth || frame.Height != firstHeight)
                     throw new InvalidDataException($"{movieName}: frame {frame.Index} is {frame.Width}x{frame.Height} px but frame 0 was {firstWidth}x{firstHeight} px");
                 track.Start();
-                var result = tracker!.Process(frame);
+                var result = tracker!.Process(frame, frameDrift);
                 track.Stop();
 
                 bool fileTimes = cal!.Calibration.FrameIntervalS is not null && cal.Calibration.FrameIntervalSource is not ("--frame-interval-s" or CalibrationResolver.ContainerFpsSource);
@@ -278,6 +282,7 @@ public static class TrackRun
         {
             overlay?.Dispose();
         }
+        Size? overlaySize = overlay?.VideoSize;
         timings["decode_s"] = decode.Elapsed.TotalSeconds;
         timings["track_s"] = track.Elapsed.TotalSeconds;
         timings["stream_s"] = clock.Elapsed.TotalSeconds;
@@ -320,7 +325,7 @@ public static class TrackRun
 
         var summary = ParticleSummary.Of(rows);
         timings["total_s"] = total.Elapsed.TotalSeconds;
-        var json = BuildRunJson(req, sha256, calibration, outlines!, framesRead, drift, timings, warnings, startedUtc, overlayFps, outDir);
+        var json = BuildRunJson(req, sha256, calibration, outlines!, framesRead, drift, timings, warnings, startedUtc, overlayFps, overlaySize, outDir);
         File.WriteAllText(Path.Combine(temp, RunJson), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return new TrackRunResult(outDir, framesRead, calibration, summary, rows, warnings, timings, movie.StoppedEarly);
     }
@@ -385,7 +390,7 @@ public static class TrackRun
 
     private static JsonObject BuildRunJson(TrackRunRequest req, string? sha256, CalibrationResolution cal, IReadOnlyList<Outline> outlines,
         int framesRead, List<(int Frame, double X, double Y)> drift, Dictionary<string, double> timings, List<string> warnings,
-        DateTime startedUtc, double overlayFps, string outDir)
+        DateTime startedUtc, double overlayFps, Size? overlaySize, string outDir)
     {
         var movie = req.Movie;
         var asm = typeof(TrackRun).Assembly;
@@ -402,6 +407,8 @@ public static class TrackRun
             ["force"] = req.Overwrite,
             ["track_options"] = JsonSerializer.SerializeToNode(o),
             ["overlay_fps"] = req.WriteOverlayVideo ? overlayFps : null,
+            ["overlay_max_side_px"] = req.WriteOverlayVideo ? req.OverlayMaxSidePx : null,
+            ["overlay_size_px"] = overlaySize is Size os ? new JsonArray(os.Width, os.Height) : null,
             ["contact_sheet_frames"] = req.ContactSheetFrames,
         };
         foreach (var (k, v) in req.Parameters) parameters[k] = v;

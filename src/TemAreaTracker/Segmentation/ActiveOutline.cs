@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using OpenCvSharp;
 
 namespace TemAreaTracker.Segmentation;
@@ -49,72 +50,16 @@ internal static class ActiveOutline
     public static Pass Refine(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
         double smoothing, bool round = false, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null)
     {
-        var nodes = Resample(prior, NodeSpacingPx, minNodes: 24, maxNodes: 512);
+        var fits = FitNodes(image, prior, [model], searchPx, innerPx, outerPx, neighbours, displacements: true)[0];
+        var (nodes, normals, disp, weight, border, size) = (fits.Nodes, fits.Normals, fits.Displacement, fits.Weight, fits.TouchesBorder, fits.SizePx);
         int n = nodes.Length;
-        var normals = OutwardNormals(nodes);
         double sigma = model.BlurSigmaPx;
-        double inner = innerPx ?? Math.Max(3 * sigma + 3, 5);
-        double outer = outerPx ?? 3 * sigma + 2.5;
-        // Do not reach across the particle: the far side of a small particle is another edge.
-        double size = Math.Sqrt(Math.Abs(Outline.SignedAreaPx(nodes)) / Math.PI);
-        inner = Math.Min(Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
-
-        double s0 = -(searchPx + inner);
-        var profile = model.Profile;
-        int m = (int)Math.Floor((searchPx + outer - s0) / EdgeProfileFit.SampleStepPx) + 1;
-        var disp = new double[n];
-        var weight = new double[n];
-        // Per node, model-free: mean signal at the window's far end, and the step from its inner end to there (NaN
-        // where a neighbour's rim is modelled or the window left the frame).
-        var beyond = new double[n];
-        var step = new double[n];
-        // Residual variance of each node's fit (NaN: not fitted, or contested by a neighbour's rim).
-        var sse = new double[n];
-        Array.Fill(sse, double.NaN);
-        bool border = false;
-        Span<double> y = stackalloc double[m];
-        Span<double> rival = stackalloc double[m];
-        for (int i = 0; i < n; i++)
-        {
-            bool inside = true;
-            for (int j = 0; j < m; j++)
-            {
-                double s = s0 + j * EdgeProfileFit.SampleStepPx;
-                double x = nodes[i].X + s * normals[i].X, yy = nodes[i].Y + s * normals[i].Y;
-                if (!image.Contains(x, yy)) { inside = false; break; }
-                y[j] = model.Signal(image.At(x, yy));
-            }
-            if (!inside) { border = true; beyond[i] = step[i] = double.NaN; continue; }
-            bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, model.DarkParticle, rival);
-            var r = EdgeProfileFit.Fit(y, s0, profile, searchPx, contested ? rival : default);
-            if (contested) beyond[i] = step[i] = double.NaN;
-            else
-            {
-                sse[i] = r.NoiseVariance;
-                beyond[i] = Mean(y[^EndSamples..]);
-                step[i] = Mean(y[..EndSamples]) - beyond[i];
-            }
-            if (r.Significance >= MinSignificance)
-            {
-                disp[i] = r.OffsetPx;
-                // Where a neighbour's rim crosses the profile the edge is contested: it counts, but less than a clean one.
-                weight[i] = Math.Min(1, r.Significance / (4 * MinSignificance)) * (contested ? ContestedWeight : 1);
-            }
-        }
-        var foreign = ForeignBodies(beyond, step);
-        // Only once neighbours are modelled: while a drawn outline is first captured, every neighbour is an unmodelled
-        // dark body too, and setting those nodes aside leaves a crowded particle too little rim to be pulled in by.
-        if (neighbours is not null)
-            for (int i = 0; i < n; i++) if (foreign[i]) weight[i] = 0;
-        int supported = weight.Count(w => w > 0);
+        int supported = 0;
+        foreach (double w in weight) if (w > 0) supported++;
         // Nodes set aside for a foreign body are bridged, like contested ones, not missing: support is counted among
         // the rest, so that a particle pressed against the electrolyte is not taken for one losing its edge.
-        double supportedFraction = (double)supported / Math.Max(1, n - foreign.Count(f => f));
-        // The typical fit is judged on the particle's own, uncrowded rim: where a neighbour or a foreign body lies
-        // beyond the edge, no edge model of this particle fits, and such nodes would choose the model.
-        var own = sse.Where((v, i) => double.IsFinite(v) && !foreign[i]).Order().ToList();
-        if (own.Count < 8) own = sse.Where(double.IsFinite).Order().ToList();
-        double typicalSse = own.Count > 0 ? own[own.Count / 2] : double.PositiveInfinity;
+        double supportedFraction = (double)supported / Math.Max(1, n - fits.SetAside);
+        double typicalSse = fits.MedianNoiseVariance;
         if (supported < Math.Max(6, n / 5))
             return new Pass(nodes, supportedFraction, double.NaN, border, typicalSse, n);
 
@@ -155,6 +100,152 @@ internal static class ActiveOutline
         return new Pass(result, supportedFraction, scatter, border, typicalSse, n);
     }
 
+
+    /// <summary>
+    /// How well <paramref name="model"/> explains the edge around <paramref name="prior"/>: the median residual variance
+    /// of the node fits, i.e. <see cref="Pass.MeanSse"/> of <see cref="Refine"/> with the same arguments, without
+    /// smoothing a new outline that model selection would throw away.
+    /// </summary>
+    public static double Score(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
+        double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null) =>
+        FitNodes(image, prior, [model], searchPx, innerPx, outerPx, neighbours, displacements: false)[0].MedianNoiseVariance;
+
+    /// <summary>
+    /// <see cref="Score(ImageSampler, IReadOnlyList{Point2d}, EdgeModel, double, double?, double?, IReadOnlyList{Neighbour})"/>
+    /// of several candidate models at once: each node's window is sampled once and fitted with every model's profile.
+    /// The models must look at the same window (same polarity; give <paramref name="innerPx"/> and
+    /// <paramref name="outerPx"/>, else the window depends on each model's blur).
+    /// </summary>
+    /// <exception cref="ArgumentException">The models differ in polarity or window.</exception>
+    public static double[] Score(ImageSampler image, IReadOnlyList<Point2d> prior, IReadOnlyList<EdgeModel> models, double searchPx,
+        double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null) =>
+        FitNodes(image, prior, models, searchPx, innerPx, outerPx, neighbours, displacements: false).Select(f => f.MedianNoiseVariance).ToArray();
+
+    /// <summary>Every node's edge fit of one pass with one model (before smoothing).</summary>
+    // SetAside: nodes given no weight because a foreign body lies beyond them (ForeignBodies); MedianNoiseVariance:
+    // the median residual variance over the nodes of the particle's own, uncrowded rim.
+    private sealed record NodeFits(Point2d[] Nodes, Point2d[] Normals, double[] Displacement, double[] Weight, bool TouchesBorder,
+        double SizePx, int SetAside, double MedianNoiseVariance);
+
+    /// <summary>The node fits of each model (displacements and weights only when asked for).</summary>
+    private static NodeFits[] FitNodes(ImageSampler image, IReadOnlyList<Point2d> prior, IReadOnlyList<EdgeModel> models, double searchPx,
+        double? innerPx, double? outerPx, IReadOnlyList<Neighbour>? neighbours, bool displacements)
+    {
+        if (models.Count == 0) throw new ArgumentException("no models", nameof(models));
+        var nodes = Resample(prior, NodeSpacingPx, minNodes: 24, maxNodes: 512);
+        int n = nodes.Length;
+        var normals = OutwardNormals(nodes);
+        // Do not reach across the particle: the far side of a small particle is another edge.
+        double size = Math.Sqrt(Math.Abs(Outline.SignedAreaPx(nodes)) / Math.PI);
+        (double S0, int M) WindowOf(EdgeModel model)
+        {
+            double sigma = model.BlurSigmaPx;
+            double inner = innerPx ?? Math.Max(3 * sigma + 3, 5);
+            double outer = outerPx ?? 3 * sigma + 2.5;
+            inner = Math.Min(Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
+            double s0w = -(searchPx + inner);
+            return (s0w, (int)Math.Floor((searchPx + outer - s0w) / EdgeProfileFit.SampleStepPx) + 1);
+        }
+        var (s0, m) = WindowOf(models[0]);
+        bool dark = models[0].DarkParticle;
+        int k = models.Count;
+        // Every node's window has the same s0 and length: the edge column is tabulated once for all of them.
+        var columns = new EdgeColumnTable[k];
+        for (int c = 0; c < k; c++)
+        {
+            if (WindowOf(models[c]) != (s0, m) || models[c].DarkParticle != dark)
+                throw new ArgumentException("the models look at different windows or polarities", nameof(models));
+            columns[c] = models[c].Profile.Columns(s0, m, EdgeProfileFit.MaxOffsetPx(searchPx));
+        }
+        var disp = displacements ? new double[k][] : null;
+        var weight = displacements ? new double[k][] : null;
+        for (int c = 0; displacements && c < k; c++) { disp![c] = new double[n]; weight![c] = new double[n]; }
+        // Residual variance of model c's fit at node i, at c·n + i (NaN: not fitted, or contested by a neighbour's rim).
+        var sse = new double[k * n];
+        Array.Fill(sse, double.NaN);
+        // Per node, model-free: mean signal at the window's far end, and the step from its inner end to there (NaN
+        // where a neighbour's rim is modelled or the window left the frame).
+        var beyond = new double[n];
+        var step = new double[n];
+        Array.Fill(beyond, double.NaN);
+        Array.Fill(step, double.NaN);
+        bool border = false;
+        Span<double> y = stackalloc double[m];
+        Span<double> rival = stackalloc double[m];
+        int stride = columns[0].Stride;
+        Span<double> yBuffer = stackalloc double[stride];
+        Span<double> rivalBuffer = stackalloc double[stride];
+        double sLast = s0 + (m - 1) * EdgeProfileFit.SampleStepPx;
+        for (int i = 0; i < n; i++)
+        {
+            // The window is a straight segment and the frame convex: both ends inside (by more than rounding) means
+            // every sample is; only windows ending at the border are checked sample by sample.
+            var (nx, ny, ux, uy) = (nodes[i].X, nodes[i].Y, normals[i].X, normals[i].Y);
+            if (!(image.ContainsWithin(nx + s0 * ux, ny + s0 * uy, 1e-6) && image.ContainsWithin(nx + sLast * ux, ny + sLast * uy, 1e-6))
+                && !AllInside(image, nx, ny, ux, uy, s0, m))
+            {
+                border = true;
+                continue;
+            }
+            for (int j = 0; j < m; j++)
+            {
+                double s = s0 + j * EdgeProfileFit.SampleStepPx;
+                y[j] = models[0].Signal(image.At(nx + s * ux, ny + s * uy));
+            }
+            bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, dark, rival);
+            if (!contested)
+            {
+                beyond[i] = Mean(y[^EndSamples..]);
+                step[i] = Mean(y[..EndSamples]) - beyond[i];
+            }
+            var window = new EdgeProfileFit.NodeWindow(y, contested ? rival : default, columns[0], yBuffer, rivalBuffer);
+            for (int c = 0; c < k; c++)
+            {
+                var r = EdgeProfileFit.Fit(in window, columns[c], searchPx);
+                if (!contested) sse[c * n + i] = r.NoiseVariance;
+                if (displacements && r.Significance >= MinSignificance)
+                {
+                    disp![c][i] = r.OffsetPx;
+                    // Where a neighbour's rim crosses the profile the edge is contested: it counts, but less than a clean one.
+                    weight![c][i] = Math.Min(1, r.Significance / (4 * MinSignificance)) * (contested ? ContestedWeight : 1);
+                }
+            }
+        }
+        var foreign = ForeignBodies(beyond, step);
+        // Only once neighbours are modelled: while a drawn outline is first captured, every neighbour is an unmodelled
+        // dark body too, and setting those nodes aside leaves a crowded particle too little rim to be pulled in by.
+        int setAside = 0;
+        if (neighbours is not null)
+            for (int i = 0; i < n; i++)
+            {
+                if (!foreign[i]) continue;
+                setAside++;
+                for (int c = 0; displacements && c < k; c++) weight![c][i] = 0;
+            }
+        var result = new NodeFits[k];
+        for (int c = 0; c < k; c++)
+        {
+            // The typical fit is judged on the particle's own, uncrowded rim: where a neighbour or a foreign body lies
+            // beyond the edge, no edge model of this particle fits, and such nodes would choose the model.
+            var modelSse = sse.AsSpan(c * n, n);
+            var own = new List<double>(n);
+            for (int i = 0; i < n; i++) if (double.IsFinite(modelSse[i]) && !foreign[i]) own.Add(modelSse[i]);
+            if (own.Count < 8) { own.Clear(); foreach (double v in modelSse) if (double.IsFinite(v)) own.Add(v); }
+            double typicalSse = own.Count > 0 ? RobustStats.UpperMedian(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(own)) : double.PositiveInfinity;
+            result[c] = new NodeFits(nodes, normals, displacements ? disp![c] : [], displacements ? weight![c] : [], border, size, setAside, typicalSse);
+        }
+        return result;
+    }
+
+    private static bool AllInside(ImageSampler image, double nx, double ny, double ux, double uy, double s0, int m)
+    {
+        for (int j = 0; j < m; j++)
+        {
+            double s = s0 + j * EdgeProfileFit.SampleStepPx;
+            if (!image.Contains(nx + s * ux, ny + s * uy)) return false;
+        }
+        return true;
+    }
 
     /// <summary>
     /// Beyond a particle's edge lies the support, as bright all round the particle as the carbon's mottling and the
@@ -246,25 +337,27 @@ internal static class ActiveOutline
         var coef = new double[p];
         var A = new double[p * p];
         var b = new double[p];
+        var f = new double[n];
         var C = new double[2 * K + 1];
         var S = new double[2 * K + 1];
-        var res = new List<double>(n);
+        var res = new double[n];
         scatter = double.NaN;
+        // M[t] = Σ wᵢ·hₜ(θᵢ) over all q harmonics: M₀ = Σw, M₂ₘ₋₁ = Cₘ, M₂ₘ = Sₘ (one contiguous, vectorised row update per node).
+        var M = new double[q];
         for (int iter = 0; iter < 4; iter++)
         {
-            double sw = 0;
-            Array.Clear(b); Array.Clear(C); Array.Clear(S);
+            Array.Clear(b); Array.Clear(M);
             for (int i = 0; i < n; i++)
             {
                 double wi = w[i];
                 if (wi <= 0) continue;
-                sw += wi;
                 var h = X.AsSpan(i * q, q);
-                double wv = wi * v[i];
-                for (int r = 0; r < p; r++) b[r] += wv * h[r];
-                C[0] += wi;
-                for (int m = 1; m <= 2 * K; m++) { C[m] += wi * h[2 * m - 1]; S[m] += wi * h[2 * m]; }
+                TensorPrimitives.MultiplyAdd(h[..p], wi * v[i], b, b);
+                TensorPrimitives.MultiplyAdd(h, wi, M, M);
             }
+            double sw = M[0];
+            C[0] = sw;
+            for (int m = 1; m <= 2 * K; m++) { C[m] = M[2 * m - 1]; S[m] = M[2 * m]; }
             // Basis r: 0 → 1, 2k−1 → cos kθ, 2k → sin kθ.
             for (int r = 0; r < p; r++)
             {
@@ -289,17 +382,14 @@ internal static class ActiveOutline
             }
             A[0] += 1e-9 * sw;
             if (!SmallLinearSolve.Solve(A, b, coef, p)) break;
-            res.Clear();
-            var f = new double[n];
+            int nres = 0;
             for (int i = 0; i < n; i++)
             {
-                double fi = 0;
-                for (int r = 0; r < p; r++) fi += X[i * q + r] * coef[r];
+                double fi = TensorPrimitives.Dot(X.AsSpan(i * q, p), coef);
                 f[i] = fi;
-                if (w0[i] > 0) res.Add(Math.Abs(v[i] - fi));
+                if (w0[i] > 0) res[nres++] = Math.Abs(v[i] - fi);
             }
-            res.Sort();
-            double mad = res.Count > 0 ? res[res.Count / 2] * 1.4826 : 0;
+            double mad = nres > 0 ? RobustStats.UpperMedian(res.AsSpan(0, nres)) * 1.4826 : 0;
             scatter = mad;
             double c4 = 4.685 * Math.Max(mad, 0.05);
             for (int i = 0; i < n; i++)

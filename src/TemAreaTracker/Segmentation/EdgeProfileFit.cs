@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TemAreaTracker.Segmentation;
 
 /// <summary>
@@ -23,79 +25,144 @@ internal static class EdgeProfileFit
     /// <param name="NoiseVariance">Residual variance of the fit.</param>
     public readonly record struct Result(double OffsetPx, double Significance, double Amplitude, double NoiseVariance);
 
+    /// <summary>Coarse grid step of the search for e, px (then golden-section refinement around the best point).</summary>
+    private const double CoarseStepPx = 0.5;
+
+    /// <summary>Largest |e| the search evaluates for a given search range (the coarse grid may overshoot it a little).</summary>
+    public static double MaxOffsetPx(double searchPx) => Math.Ceiling(searchPx / CoarseStepPx) * CoarseStepPx;
+
     /// <summary>
     /// Fits the edge on samples y[j] at s[j] = s0 + j·SampleStepPx, searching e within ±searchPx.
     /// <paramref name="rival"/>, when not empty, is a neighbour's rim deficit along the same samples: it enters the
     /// model (and the null model) with its own free amplitude, so the neighbour's rim is not taken for ours.
     /// </summary>
-    public static Result Fit(ReadOnlySpan<double> y, double s0, RimProfile profile, double searchPx, ReadOnlySpan<double> rival = default)
+    /// <remarks>Builds the window's <see cref="EdgeColumnTable"/> for this one fit; fitting many nodes on one window,
+    /// build the table once and use the other overload.</remarks>
+    public static Result Fit(ReadOnlySpan<double> y, double s0, RimProfile profile, double searchPx, ReadOnlySpan<double> rival = default) =>
+        Fit(y, new EdgeColumnTable(profile, s0, y.Length, MaxOffsetPx(searchPx)), searchPx, rival);
+
+    /// <summary>
+    /// Fits the edge on samples y[j] of the window that <paramref name="columns"/> was built for, searching e within
+    /// ±<paramref name="searchPx"/> (at most the table's range). <paramref name="rival"/> as in the other overload.
+    /// </summary>
+    public static Result Fit(ReadOnlySpan<double> y, EdgeColumnTable columns, double searchPx, ReadOnlySpan<double> rival = default)
     {
-        int m = y.Length;
-        bool hasRival = !rival.IsEmpty;
-        // Sums that do not depend on e.
-        double n = m, S = 0, SS = 0, Y = 0, SY = 0, YY = 0, R = 0, RS = 0, RR = 0, RY = 0;
-        for (int j = 0; j < m; j++)
+        Span<double> yb = stackalloc double[columns.Stride];
+        Span<double> rb = rival.IsEmpty ? default : stackalloc double[columns.Stride];
+        var w = new NodeWindow(y, rival, columns, yb, rb);
+        return Fit(in w, columns, searchPx);
+    }
+
+    /// <summary>
+    /// One node's samples prepared for fitting: padded for the edge table's dot products, with everything the fit needs
+    /// of them that depends neither on e nor on the rim profile (fitting the same samples with several profiles, as
+    /// model selection does, prepares them once).
+    /// </summary>
+    public readonly ref struct NodeWindow
+    {
+        internal readonly ReadOnlySpan<double> Padded, PaddedRival; // padded to the row stride; the rival empty without a neighbour
+        internal readonly double S0;
+        internal readonly int Samples;
+        internal readonly Sums Z;
+
+        /// <param name="y">Samples along the normal.</param>
+        /// <param name="rival">A neighbour's rim deficit at the same samples, or empty.</param>
+        /// <param name="grid">Any edge table of this window (for s0, the sample count and the sums of s).</param>
+        /// <param name="yBuffer">Room for the padded samples (<see cref="EdgeColumnTable.Stride"/> long).</param>
+        /// <param name="rivalBuffer">Room for the padded rival column (same length; may be empty without a rival).</param>
+        public NodeWindow(ReadOnlySpan<double> y, ReadOnlySpan<double> rival, EdgeColumnTable grid, Span<double> yBuffer, Span<double> rivalBuffer)
         {
-            double s = s0 + j * SampleStepPx;
-            S += s; SS += s * s; Y += y[j]; SY += s * y[j]; YY += y[j] * y[j];
-            if (hasRival) { double r = rival[j]; R += r; RS += r * s; RR += r * r; RY += r * y[j]; }
-        }
-        // For a given e the best (b0, b1[, r], a) is a projection: with the e-independent columns (1, s[, rival]) fixed,
-        // the edge column D only enters through its part orthogonal to them (a Schur complement), so each candidate e
-        // costs the sums of D and a few products instead of a fresh solve. The inverse B⁻¹ of the fixed block's normal
-        // matrix and the null-model coefficients h = B⁻¹(Y, SY[, RY]) are computed once per node.
-        var z = new Sums();
-        if (hasRival)
-        {
-            Span<double> a0 = [n, S, R, S, SS, RS, R, RS, RR];
-            Span<double> inv = stackalloc double[9];
-            if (!Invert3(a0, inv)) { hasRival = false; rival = default; }
-            else
+            int m = y.Length;
+            if (m != grid.Samples) throw new ArgumentException($"{m} samples for a table of {grid.Samples}", nameof(y));
+            bool hasRival = !rival.IsEmpty;
+            double s0 = grid.S0;
+            // Sums that do not depend on e (those of s alone come with the table).
+            double n = m, S = grid.SumS, SS = grid.SumSS, Y = 0, SY = 0, YY = 0, R = 0, RS = 0, RR = 0, RY = 0;
+            // Samples padded with zeros to the table's row stride, for its vectorised dot products.
+            var yp = yBuffer[..grid.Stride];
+            var rp = hasRival ? rivalBuffer[..grid.Stride] : default;
+            yp.Clear();
+            if (hasRival) rp.Clear();
+            for (int j = 0; j < m; j++)
             {
-                z.I00 = inv[0]; z.I01 = inv[1]; z.I02 = inv[2]; z.I11 = inv[4]; z.I12 = inv[5]; z.I22 = inv[8];
-                z.H0 = inv[0] * Y + inv[1] * SY + inv[2] * RY;
-                z.H1 = inv[3] * Y + inv[4] * SY + inv[5] * RY;
-                z.H2 = inv[6] * Y + inv[7] * SY + inv[8] * RY;
+                double s = s0 + j * SampleStepPx;
+                yp[j] = y[j];
+                Y += y[j]; SY += s * y[j]; YY += y[j] * y[j];
+                if (hasRival) { double r = rival[j]; rp[j] = r; R += r; RS += r * s; RR += r * r; RY += r * y[j]; }
             }
+            // For a given e the best (b0, b1[, r], a) is a projection: with the e-independent columns (1, s[, rival])
+            // fixed, the edge column D only enters through its part orthogonal to them (a Schur complement), so each
+            // candidate e costs the sums of D and a few products instead of a fresh solve. The inverse B⁻¹ of the fixed
+            // block's normal matrix and the null-model coefficients h = B⁻¹(Y, SY[, RY]) are computed once per node.
+            var z = new Sums();
+            if (hasRival)
+            {
+                Span<double> a0 = [n, S, R, S, SS, RS, R, RS, RR];
+                Span<double> inv = stackalloc double[9];
+                if (!Invert3(a0, inv)) { hasRival = false; rp = default; }
+                else
+                {
+                    z.I00 = inv[0]; z.I01 = inv[1]; z.I02 = inv[2]; z.I11 = inv[4]; z.I12 = inv[5]; z.I22 = inv[8];
+                    z.H0 = inv[0] * Y + inv[1] * SY + inv[2] * RY;
+                    z.H1 = inv[3] * Y + inv[4] * SY + inv[5] * RY;
+                    z.H2 = inv[6] * Y + inv[7] * SY + inv[8] * RY;
+                }
+            }
+            if (!hasRival)
+            {
+                double det = n * SS - S * S;
+                z.I00 = SS / det; z.I01 = -S / det; z.I11 = n / det;
+                z.H0 = z.I00 * Y + z.I01 * SY;
+                z.H1 = z.I01 * Y + z.I11 * SY;
+            }
+            // Null model: straight line (plus the neighbour's rim).
+            z.Sse0 = YY - (z.H0 * Y + z.H1 * SY + z.H2 * RY);
+            Padded = yp; PaddedRival = rp; S0 = s0; Samples = m; Z = z;
         }
-        if (!hasRival)
-        {
-            double det = n * SS - S * S;
-            z.I00 = SS / det; z.I01 = -S / det; z.I11 = n / det;
-            z.H0 = z.I00 * Y + z.I01 * SY;
-            z.H1 = z.I01 * Y + z.I11 * SY;
-        }
-        // Null model: straight line (plus the neighbour's rim).
-        double sse0 = YY - (z.H0 * Y + z.H1 * SY + z.H2 * RY);
-        z.Sse0 = sse0;
-        var table = profile.Table;
-        double pScale = 1 / RimProfile.StepPx;
-        // Table position of sample j for an edge at e: (e − s0 − j·step − xMin)/tableStep, i.e. p(e) − j·Δ.
-        double pBase = (-s0 - profile.XMinPx) * pScale, pStride = SampleStepPx * pScale;
+    }
+
+    /// <summary>
+    /// Fits the edge on a prepared window with the profile whose table <paramref name="columns"/> is (built for the
+    /// same window), searching e within ±<paramref name="searchPx"/>.
+    /// </summary>
+    public static Result Fit(in NodeWindow window, EdgeColumnTable columns, double searchPx)
+    {
+        if (columns.Samples != window.Samples || columns.S0 != window.S0 || columns.Stride != window.Padded.Length)
+            throw new ArgumentException("the table was built for another window", nameof(columns));
+        if (MaxOffsetPx(searchPx) > columns.MaxOffsetPx) throw new ArgumentOutOfRangeException(nameof(searchPx), "beyond the table's range");
+        int m = window.Samples;
+        bool hasRival = !window.PaddedRival.IsEmpty;
+        var z = window.Z;
+        double sse0 = z.Sse0;
+        // Row · samples, computed when a candidate first needs it (NaN: not yet).
+        Span<double> gy = stackalloc double[columns.Rows];
+        Span<double> gr = hasRival ? stackalloc double[columns.Rows] : default;
+        gy.Fill(double.NaN);
+        if (hasRival) gr.Fill(double.NaN);
+        var w = new Window(columns, window.Padded, window.PaddedRival, gy, gr);
 
         // Coarse grid, then golden-section refinement around the best grid point.
-        const double coarse = 0.5;
-        int k = (int)Math.Ceiling(searchPx / coarse);
+        int k = (int)Math.Ceiling(searchPx / CoarseStepPx);
         double bestE = 0, bestSse = double.PositiveInfinity;
         for (int i = -k; i <= k; i++)
         {
-            double e = i * coarse;
-            double sse = Evaluate(y, rival, table, pBase + e * pScale, pStride, s0, z, out _);
+            double e = i * CoarseStepPx;
+            double sse = Evaluate(in w, e, z);
             if (sse < bestSse) { bestSse = sse; bestE = e; }
         }
-        double lo = Math.Max(-searchPx, bestE - coarse), hi = Math.Min(searchPx, bestE + coarse);
+        double lo = Math.Max(-searchPx, bestE - CoarseStepPx), hi = Math.Min(searchPx, bestE + CoarseStepPx);
         const double g = 0.6180339887498949;
         double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
-        double f1 = Evaluate(y, rival, table, pBase + x1 * pScale, pStride, s0, z, out _);
-        double f2 = Evaluate(y, rival, table, pBase + x2 * pScale, pStride, s0, z, out _);
+        double f1 = Evaluate(in w, x1, z);
+        double f2 = Evaluate(in w, x2, z);
         for (int it = 0; it < 14; it++)
         {
-            if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = Evaluate(y, rival, table, pBase + x1 * pScale, pStride, s0, z, out _); }
-            else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = Evaluate(y, rival, table, pBase + x2 * pScale, pStride, s0, z, out _); }
+            if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = Evaluate(in w, x1, z); }
+            else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = Evaluate(in w, x2, z); }
         }
         double eBest = f1 < f2 ? x1 : x2;
         if (bestSse < Math.Min(f1, f2)) eBest = bestE;
-        double sseBest = Evaluate(y, rival, table, pBase + eBest * pScale, pStride, s0, z, out double amp);
+        double sseBest = Evaluate(in w, eBest, z), amp = Amplitude(in w, eBest, z);
         double noise = sseBest / Math.Max(m - 4, 1);
         double significance = noise > 0 && amp > 0 ? (sse0 - sseBest) / noise : 0;
         return new Result(eBest, significance, amp, noise);
@@ -105,9 +172,20 @@ internal static class EdgeProfileFit
     /// What an edge fit needs that does not depend on e: the null-model SSE, the inverse of the fixed block's normal
     /// matrix (symmetric; entries with index 2 only with a rival) and the null-model coefficients h.
     /// </summary>
-    private struct Sums
+    internal struct Sums
     {
         public double Sse0, I00, I01, I02, I11, I12, I22, H0, H1, H2;
+    }
+
+    /// <summary>One node's window: its padded samples (and rival column) and the lazily filled row dot products.</summary>
+    private readonly ref struct Window(EdgeColumnTable columns, ReadOnlySpan<double> y, ReadOnlySpan<double> rival, Span<double> gy, Span<double> gr)
+    {
+        public readonly EdgeColumnTable Columns = columns;
+        public readonly ReadOnlySpan<double> Y = y, Rival = rival;
+        public readonly Span<double> GY = gy, GR = gr;
+
+        public double DotY(int r) { ref double v = ref GY[r]; if (double.IsNaN(v)) v = Columns.Dot(r, Y); return v; }
+        public double DotR(int r) { ref double v = ref GR[r]; if (double.IsNaN(v)) v = Columns.Dot(r, Rival); return v; }
     }
 
     /// <summary>Inverse of a symmetric 3×3 matrix by cofactors; false when (nearly) singular.</summary>
@@ -126,58 +204,44 @@ internal static class EdgeProfileFit
     }
 
     /// <summary>
-    /// Residual sum of squares with the edge at table position <paramref name="p0"/> for sample 0 (sample j at
-    /// p0 − j·<paramref name="pStride"/>); <paramref name="amplitude"/> gets a. Wrong polarity (a ≤ 0) or a degenerate
-    /// edge column scores as the null model.
+    /// Residual sum of squares with the edge at <paramref name="e"/>. Wrong polarity (a ≤ 0) or a degenerate edge column
+    /// scores as the null model.
     /// </summary>
-    private static double Evaluate(ReadOnlySpan<double> y, ReadOnlySpan<double> rival, ReadOnlySpan<double> table,
-        double p0, double pStride, double s0, in Sums z, out double amplitude)
+    private static double Evaluate(in Window w, double e, in Sums z)
     {
-        double D = 0, DS = 0, DD = 0, DY = 0, DR = 0;
-        bool hasRival = !rival.IsEmpty;
-        int last = table.Length - 1;
-        if (!hasRival && p0 - (y.Length - 1) * pStride > 0 && p0 < last)
-        {
-            // Common case: every sample inside the table and no rival — the same sums without the branches.
-            for (int j = 0; j < y.Length; j++)
-            {
-                double p = p0 - j * pStride;
-                int i = (int)p;
-                double t0 = table[i];
-                double d = t0 + (p - i) * (table[i + 1] - t0);
-                double s = s0 + j * SampleStepPx;
-                D += d; DS += d * s; DD += d * d; DY += d * y[j];
-            }
-        }
-        else for (int j = 0; j < y.Length; j++)
-        {
-            double p = p0 - j * pStride;
-            double d;
-            if (p <= 0) d = table[0];
-            else
-            {
-                int i = (int)p;
-                if (i >= last) d = table[last];
-                else { double t0 = table[i]; d = t0 + (p - i) * (table[i + 1] - t0); }
-            }
-            double s = s0 + j * SampleStepPx;
-            D += d; DS += d * s; DD += d * d; DY += d * y[j];
-            if (hasRival) DR += d * rival[j];
-        }
-        amplitude = 0;
-        // Part of D orthogonal to the fixed columns: DD⊥ = DD − cᵀB⁻¹c, DY⊥ = DY − cᵀh, with c = (D, DS[, DR]).
+        if (!Project(in w, e, z, out double dyPerp, out double ddPerp)) return z.Sse0;
+        // a = DY⊥/DD⊥ with DD⊥ > 0: its sign is DY⊥'s (the division is needed only for the winner; see Amplitude).
+        if (dyPerp <= 0) return z.Sse0; // wrong polarity: no edge of this particle here
+        return Math.Max(z.Sse0 - dyPerp * dyPerp / ddPerp, 0);
+    }
+
+    /// <summary>Edge amplitude a at <paramref name="e"/> (negative: wrong polarity; 0 for a degenerate edge column).</summary>
+    private static double Amplitude(in Window w, double e, in Sums z) =>
+        Project(in w, e, z, out double dyPerp, out double ddPerp) ? dyPerp / ddPerp : 0;
+
+    /// <summary>
+    /// The edge column's part orthogonal to the fixed columns at <paramref name="e"/>: DD⊥ = DD − cᵀB⁻¹c and
+    /// DY⊥ = DY − cᵀh, with c = (D, DS[, DR]); false when it is degenerate (DD⊥ ≤ 1e-12·DD).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Project(in Window w, double e, in Sums z, out double dyPerp, out double ddPerp)
+    {
+        int r = w.Columns.Locate(e, out double f);
+        w.Columns.Sums(r, f, out double D, out double DS, out double DD);
+        double gy0 = w.DotY(r);
+        double DY = gy0 + f * (w.DotY(r + 1) - gy0);
+        bool hasRival = !w.Rival.IsEmpty;
+        double DR = 0;
+        if (hasRival) { double gr0 = w.DotR(r); DR = gr0 + f * (w.DotR(r + 1) - gr0); }
         double q0 = z.I00 * D + z.I01 * DS, q1 = z.I01 * D + z.I11 * DS, q2 = 0;
-        double dyPerp = DY - (D * z.H0 + DS * z.H1);
+        dyPerp = DY - (D * z.H0 + DS * z.H1);
         if (hasRival)
         {
             q0 += z.I02 * DR; q1 += z.I12 * DR; q2 = z.I02 * D + z.I12 * DS + z.I22 * DR;
             dyPerp -= DR * z.H2;
         }
-        double ddPerp = DD - (D * q0 + DS * q1 + DR * q2);
-        if (!(ddPerp > 1e-12 * DD)) return z.Sse0;
-        amplitude = dyPerp / ddPerp;
-        if (amplitude <= 0) return z.Sse0; // wrong polarity: no edge of this particle here
-        return Math.Max(z.Sse0 - dyPerp * dyPerp / ddPerp, 0);
+        ddPerp = DD - (D * q0 + DS * q1 + DR * q2);
+        return ddPerp > 1e-12 * DD;
     }
 }
 

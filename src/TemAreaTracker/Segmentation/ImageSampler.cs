@@ -46,6 +46,10 @@ internal sealed unsafe class ImageSampler : IDisposable
     /// <summary>True when (x, y) can be interpolated (inside the pixel-centre grid).</summary>
     public bool Contains(double x, double y) => x >= 0 && y >= 0 && x <= Width - 1 && y <= Height - 1;
 
+    /// <summary>True when (x, y) lies inside the pixel-centre grid by more than <paramref name="marginPx"/>.</summary>
+    public bool ContainsWithin(double x, double y, double marginPx) =>
+        x > marginPx && y > marginPx && x < Width - 1 - marginPx && y < Height - 1 - marginPx;
+
     /// <summary>Bilinear intensity at (x, y); the caller checks <see cref="Contains"/>.</summary>
     public float At(double x, double y)
     {

@@ -59,6 +59,19 @@ public sealed class Tracker : IDisposable
             drift = new Point2d(0, 0);
         }
         else drift = _options.CorrectDrift ? _drift.Estimate(frame) : new Point2d(0, 0);
+        return Track(frame, drift);
+    }
+
+    /// <summary>
+    /// As <see cref="Process(Frame)"/>, with the stage drift of <paramref name="frame"/> measured by the caller: a
+    /// <see cref="StageDrift"/> made from the first frame passed here and fed every later one in order. Drift depends
+    /// only on the frames, so it can be measured on another thread a frame ahead of tracking. Use one overload or the
+    /// other for a whole movie. The drift is ignored when <see cref="TrackOptions.CorrectDrift"/> is off.
+    /// </summary>
+    public FrameResult Process(Frame frame, Point2d driftPx) => Track(frame, _options.CorrectDrift ? driftPx : new Point2d(0, 0));
+
+    private FrameResult Track(Frame frame, Point2d drift)
+    {
         var step = new Point2d(drift.X - _lastDrift.X, drift.Y - _lastDrift.Y);
         _lastDrift = drift;
 
@@ -178,8 +191,13 @@ public sealed class Tracker : IDisposable
 
     private static Rect BoundingBox(Outline o, int marginPx)
     {
-        double x0 = o.VerticesPx.Min(v => v.X), x1 = o.VerticesPx.Max(v => v.X);
-        double y0 = o.VerticesPx.Min(v => v.Y), y1 = o.VerticesPx.Max(v => v.Y);
+        // One pass (called for every pair of particles every frame).
+        double x0 = double.PositiveInfinity, x1 = double.NegativeInfinity, y0 = double.PositiveInfinity, y1 = double.NegativeInfinity;
+        foreach (var v in o.VerticesPx)
+        {
+            x0 = Math.Min(x0, v.X); x1 = Math.Max(x1, v.X);
+            y0 = Math.Min(y0, v.Y); y1 = Math.Max(y1, v.Y);
+        }
         int l = (int)Math.Floor(x0) - marginPx, t = (int)Math.Floor(y0) - marginPx;
         return new Rect(l, t, (int)Math.Ceiling(x1) + marginPx - l + 1, (int)Math.Ceiling(y1) + marginPx - t + 1);
     }
@@ -265,7 +283,7 @@ public sealed class Tracker : IDisposable
             // Each σ is independent: in parallel too, so that a few particles still keep every core busy.
             Parallel.For(0, BlurGridPx.Length, i =>
             {
-                var row = ThicknessGrid.Select(t => Score(image, Model! with { BlurSigmaPx = BlurGridPx[i], CentreOpticalThickness = t })).ToArray();
+                var row = Score(image, ThicknessGrid.Select(t => Model! with { BlurSigmaPx = BlurGridPx[i], CentreOpticalThickness = t }).ToArray());
                 int j = Array.IndexOf(row, row.Min());
                 score[i] = row[j];
                 tau[i] = ParabolaMinimumLog(ThicknessGrid, k => row[k], j);
@@ -276,7 +294,7 @@ public sealed class Tracker : IDisposable
         /// <summary>First frame: this particle's absorption at the shared σ, then the outline refined with it.</summary>
         public void Settle(ImageSampler image, double sigma)
         {
-            var row = ThicknessGrid.Select(t => Score(image, Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = t })).ToArray();
+            var row = Score(image, ThicknessGrid.Select(t => Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = t }).ToArray());
             int j = Array.IndexOf(row, row.Min());
             Model = Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = ParabolaMinimumLog(ThicknessGrid, k => row[k], j) };
             var v = _approach!;
@@ -286,8 +304,9 @@ public sealed class Tracker : IDisposable
             _approach = null;
         }
 
-        private double Score(ImageSampler image, EdgeModel m) =>
-            ActiveOutline.Refine(image, _approach!, m, 2.0, FinalSmoothing, Round, innerPx: SelectionInnerPx, outerPx: 6).MeanSse;
+        // The candidates share the window (fixed inner and outer lengths): sampled once, fitted with each.
+        private double[] Score(ImageSampler image, EdgeModel[] candidates) =>
+            ActiveOutline.Score(image, _approach!, candidates, 2.0, innerPx: SelectionInnerPx, outerPx: 6);
 
         /// <summary>First frame, once every outline has started: a last pass with the neighbours' rims in view.</summary>
         public ParticleMeasurement Polish(ImageSampler image, int frame, IReadOnlyList<Neighbour> neighbours)
@@ -322,9 +341,10 @@ public sealed class Tracker : IDisposable
             // Lithiation lightens particles: every few frames, let the absorption follow.
             if (++_framesFollowed % 4 == 0)
             {
-                double Score(EdgeModel m) => ActiveOutline.Refine(image, Current.VerticesPx, m, 2.0, Round ? RoundTrackingSmoothing : TrackingSmoothing, Round, innerPx: SelectionInnerPx, outerPx: 6, neighbours: neighbours).MeanSse;
-                var candidates = new[] { 0.8, 1.0, 1.25 }.Select(f => model with { CentreOpticalThickness = model.CentreOpticalThickness * f }).ToArray();
-                model = candidates.MinBy(Score)!;
+                // The unchanged candidate is the model itself, so it keeps its tabulated profile (a copy would rebuild it).
+                var candidates = new[] { 0.8, 1.0, 1.25 }.Select(f => f == 1 ? model : model with { CentreOpticalThickness = model.CentreOpticalThickness * f }).ToArray();
+                var scores = ActiveOutline.Score(image, Current.VerticesPx, candidates, 2.0, innerPx: SelectionInnerPx, outerPx: 6, neighbours: neighbours);
+                model = candidates[Array.IndexOf(scores, scores.Min())];
             }
             Model = model;
             double smoothing = Round ? RoundTrackingSmoothing : TrackingSmoothing;

@@ -186,6 +186,19 @@ public sealed class TrackCommandTests : IDisposable
         Assert.Contains("41 frames tracked", _console.Output);
     }
 
+    /// <summary>The contract's third ROI form: a JSON file of named polygons, read by the real reader.</summary>
+    [Fact]
+    public void Track_JsonOutlines_AreRead()
+    {
+        var (movie, _) = Inputs(p => new SyntheticMovie(p, frames: 3));
+        TrackCommand.ReadRoisOverride.Value = null;
+        string json = P("outlines.json");
+        TemAreaTracker.IO.OutlineJson.Write(json, SyntheticMovie.Outlines());
+        Assert.Equal(0, Run("track", movie, "--rois", json, "--pixel-size-nm", "1", "--out", P("out")));
+        Assert.Contains("particle-A", _console.Output);
+        Assert.Contains("particle-B", _console.Output);
+    }
+
     [Fact]
     public void Track_ZeroFrames_NamesMovie_NoDir()
     {

@@ -253,6 +253,46 @@ public sealed class OverlayVideoWriterTests : IDisposable
         }
         Assert.False(cap.Read(f) && !f.Empty());
     }
+
+    [Fact]
+    public void Add_LargeFrames_ScaledToTheCap_OutlineAtItsScaledPosition()
+    {
+        string path = Path.Combine(_root, "big.avi");
+        // A circle of radius 200 about (500, 380) on a 1000x760 frame: at the 512 px cap (scale 0.512) it is a
+        // circle of radius 102.4 about (256, 194.6) in the video.
+        var outline = new Outline("p1", Enumerable.Range(0, 256).Select(k => new Point2d(500 + 200 * Math.Cos(k * Math.PI / 128), 380 + 200 * Math.Sin(k * Math.PI / 128))).ToArray());
+        using (var w = new OverlayVideoWriter(path, 1000, 760, 10, maxSidePx: 512))
+        {
+            Assert.Equal(new Size(512, 389), w.VideoSize);
+            Assert.Equal(0.512, w.Scale, 12);
+            for (int i = 0; i < 3; i++) w.Add(new Mat(760, 1000, MatType.CV_8UC1, new Scalar(128)), [new OverlayMark(outline, 0, "p1")]);
+            w.Complete();
+        }
+        using var cap = new VideoCapture(path);
+        using var f = new Mat();
+        Assert.True(cap.Read(f));
+        Assert.Equal(new Size(512, 389), f.Size());
+        // Coloured pixels lie on the scaled circle (within the dot radius and JPEG blur), none far from it.
+        int on = 0, off = 0;
+        for (int y = 0; y < f.Rows; y++)
+            for (int x = 0; x < f.Cols; x++)
+            {
+                var p = f.At<Vec3b>(y, x);
+                if (Math.Max(p.Item0, Math.Max(p.Item1, p.Item2)) - Math.Min(p.Item0, Math.Min(p.Item1, p.Item2)) < 50) continue;
+                double r = Math.Sqrt((x - 256.0) * (x - 256.0) + (y - 194.56) * (y - 194.56));
+                if (Math.Abs(r - 102.4) <= 2.5) on++;
+                else if (Math.Abs(r - 102.4) > 6 && y > 95) off++; // the label sits above the outline
+            }
+        Assert.True(on >= 100, $"only {on} coloured pixels on the scaled outline");
+        Assert.True(off < on / 10, $"{off} coloured pixels away from the outline");
+    }
+
+    [Fact]
+    public void Add_WrongFrameSize_Refused()
+    {
+        using var w = new OverlayVideoWriter(Path.Combine(_root, "x.avi"), 150, 100, 10);
+        Assert.Throws<ArgumentException>(() => w.Add(new Mat(50, 50, MatType.CV_8UC1), []));
+    }
 }
 
 public sealed class ContactSheetTests : IDisposable

@@ -145,4 +145,27 @@ public class TrackerSequenceTests(ITestOutputHelper output)
         Assert.True(double.IsNaN(last.AreaPx));
         Assert.Equal(TrackQuality.Ok, results[0].Particles[0].Quality);
     }
+
+    /// <summary>Drift measured by the caller (as the pipeline does, a frame ahead) tracks exactly as drift measured inside.</summary>
+    [Fact]
+    public void DriftFromTheCaller_SameResults()
+    {
+        static double R(int k) => 21 + 0.7 * k;
+        var frames = SwellingMovie(6, k => [new Sphere(100, 75, R(k))], 1.5).ToList();
+        var outline = Circle("p", 100, 75, 23, jitterPx: 1);
+        using var inside = new Tracker([outline]);
+        using var outside = new Tracker([outline]);
+        global::TemAreaTracker.Registration.StageDrift? drift = null;
+        foreach (var f in frames)
+        {
+            var a = inside.Process(f);
+            var d = drift is null ? new OpenCvSharp.Point2d(0, 0) : drift.Estimate(f);
+            drift ??= new global::TemAreaTracker.Registration.StageDrift(f);
+            var b = outside.Process(f, d);
+            Assert.Equal(a.DriftPx, b.DriftPx);
+            Assert.Equal(a.Particles[0].AreaPx, b.Particles[0].AreaPx);
+        }
+        drift?.Dispose();
+        foreach (var f in frames) f.Dispose();
+    }
 }
