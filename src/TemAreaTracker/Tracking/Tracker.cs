@@ -337,7 +337,15 @@ public sealed class Tracker : IDisposable
         {
             var model = Model!;
             double radius = EquivalentRadiusPx(Current.VerticesPx);
-            if (Math.Abs(radius / model.RimRadiusPx - 1) > 0.03) model = model with { RimRadiusPx = radius };
+            // A swelling particle keeps its silicon: the mass thickness through its centre, and with it the optical
+            // thickness, falls as 1/R² (lithium adds a little mass back, which the absorption update below follows).
+            // Without this the rim profile stays that of the darker particle for up to four frames of a fast rise.
+            if (Math.Abs(radius / model.RimRadiusPx - 1) > 0.03)
+                model = model with
+                {
+                    RimRadiusPx = radius,
+                    CentreOpticalThickness = model.CentreOpticalThickness * Math.Pow(model.RimRadiusPx / radius, 2),
+                };
             // Lithiation lightens particles: every few frames, let the absorption follow.
             if (++_framesFollowed % 4 == 0)
             {
