@@ -128,12 +128,14 @@ public sealed class StageDrift : IDisposable
         }
         else
         {
-            // While the support is in use, a frame it cannot measure (shot noise outvoting weak texture) keeps the
-            // previous drift: the whole-frame correlation, which registers the particles, can be off by tens of px
-            // then (a false peak, 11-20 px, on the pair at PSF σ 1.6 px, dose 300), and the next frame is measured
-            // against the keys again. Only without a support (none found, or paused) does the whole frame stand in.
+            // While the support is in use, a frame it cannot measure (shot noise outvoting weak texture) takes the
+            // whole-frame correlation only within the patches' usual search of the previous drift: it registers the
+            // particles, and can be off by tens of px (a false peak, 11-20 px, on the pair at PSF σ 1.6 px, dose 300)
+            // where the patches, searched ±24 px, found no such step. Else the previous drift is kept, and the next
+            // frame is measured against the keys again. Without a support (none found, or paused) the whole frame stands in.
             bool supportInUse = trySupport && _support.Count >= SupportPatches.MinAgreeing;
-            result = whole is var (w, _) && !supportInUse ? new DriftEstimate(w, DriftMethod.WholeFrame, 0) : new DriftEstimate(_last, DriftMethod.Unmeasured, 0);
+            bool plausible = whole is var (wp, _) && (!supportInUse || Math.Max(Math.Abs(wp.X - _last.X), Math.Abs(wp.Y - _last.Y)) <= SupportPatches.SearchPx);
+            result = whole is var (w, _) && plausible ? new DriftEstimate(w, DriftMethod.WholeFrame, 0) : new DriftEstimate(_last, DriftMethod.Unmeasured, 0);
             // With no support to go by, the whole-frame key follows the movie (else it stays at a frame the support measured).
             if (!trySupport && whole is (_, true)) _wholeFrame.Rekey(pixels, result.Px);
             if (trySupport)
