@@ -12,7 +12,7 @@ public enum DriftMethod
     Support,
 
     /// <summary>
-    /// Whole-frame phase correlation against a key frame: the support had no texture to register on (vacuum, liquid),
+    /// Whole-frame normalised cross-correlation against a key frame: the support had no texture to register on (vacuum, liquid),
     /// so the particles are what is registered, and one that swells unevenly biases it.
     /// </summary>
     WholeFrame,
@@ -31,8 +31,8 @@ public readonly record struct DriftEstimate(Point2d Px, DriftMethod Method, int 
 /// <summary>
 /// Estimates stage drift frame by frame against the reference frame (usually frame 0), measured on the specimen support
 /// around the outlined particles: textured patches of the support, each matched against its key appearance, in
-/// consensus (<see cref="SupportPatches"/>). Where the support has no texture to register on, whole-frame phase
-/// correlation against a key frame stands in (<see cref="WholeFrameDrift"/>, marked <see cref="DriftMethod.WholeFrame"/>).
+/// consensus (<see cref="SupportPatches"/>). Where the support has no texture to register on, whole-frame normalised
+/// cross-correlation against a key frame stands in (<see cref="WholeFrameDrift"/>, marked <see cref="DriftMethod.WholeFrame"/>).
 /// </summary>
 /// <remarks>
 /// <para>Why the support: the particles swell, and a particle pressed against the electrolyte swells away from it, so
