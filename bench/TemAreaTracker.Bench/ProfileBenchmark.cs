@@ -12,7 +12,7 @@ namespace TemAreaTracker.Bench;
 /// ("bench": the track benchmark's five outlines on its generated movies). Micro-benchmarks of two kernels:
 /// <c>profile --smooth</c> (ActiveOutline.SmoothPeriodic, 285 nodes, and a 33×33 solve), <c>profile --edge</c> (one
 /// node's edge fit on the tracker's default window), <c>profile --rim</c> (building rim profiles), <c>profile --drift
-/// MOVIE</c> (stage drift alone) and <c>profile --mt</c>
+/// MOVIE [ROIS|bench]</c> (stage drift alone) and <c>profile --mt</c>
 /// (OpenCV's MatchTemplate, which ParticleMotion no longer uses, for comparison). Times are process CPU where given:
 /// wall times are unreliable when other jobs share the cores.
 /// </summary>
@@ -80,15 +80,22 @@ public static class ProfileBenchmark
         }
         if (args.Length > 1 && args[0] == "--drift")
         {
-            // Stage drift alone over a movie (decoded first), CPU per frame.
+            // Stage drift alone over a movie (decoded first), CPU per frame; the support patches keep clear of ROIS (or,
+            // as elsewhere here, "bench": the track benchmark's five outlines).
             using var movie = MovieReader.Open(args[1]);
+            var rois = args.Length > 2 && args[2] != "bench" ? ImageJRoi.Read(args[2]) : TrackBenchmark.Outlines();
             var frames = movie.ReadFrames().Take(100).ToList();
             for (int rep = 0; rep < 3; rep++)
             {
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                using (var d = new Registration.StageDrift(frames[0]))
-                    foreach (var f in frames.Skip(1)) d.Estimate(f);
-                Console.WriteLine($"stage drift: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (frames.Count - 1):F3} ms cpu per frame");
+                var methods = new Dictionary<Registration.DriftMethod, int>();
+                using (var d = new Registration.StageDrift(frames[0], rois))
+                    foreach (var f in frames.Skip(1))
+                    {
+                        var m = d.Estimate(f).Method;
+                        methods[m] = methods.GetValueOrDefault(m) + 1;
+                    }
+                Console.WriteLine($"stage drift: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (frames.Count - 1):F3} ms cpu per frame (first frame's patch choice included; {string.Join(", ", methods.Select(kv => $"{kv.Key} {kv.Value}"))})");
             }
             foreach (var f in frames) f.Dispose();
             return 0;

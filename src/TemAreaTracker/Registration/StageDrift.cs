@@ -2,55 +2,82 @@ using OpenCvSharp;
 
 namespace TemAreaTracker.Registration;
 
+/// <summary>How a frame's stage drift was measured.</summary>
+public enum DriftMethod
+{
+    /// <summary>The reference frame itself (drift zero by definition).</summary>
+    Reference,
+
+    /// <summary>On the specimen support around the particles (<see cref="StageDrift"/>'s own path).</summary>
+    Support,
+
+    /// <summary>
+    /// Whole-frame normalised cross-correlation against a key frame: the support had no texture to register on (vacuum, liquid),
+    /// so the particles are what is registered, and one that swells unevenly biases it.
+    /// </summary>
+    WholeFrame,
+
+    /// <summary>Nothing could be registered: the previous frame's drift is repeated.</summary>
+    Unmeasured,
+}
+
+/// <summary>A frame's stage drift.</summary>
+/// <param name="Px">Drift relative to the reference frame in px: content at p in the reference is at p + drift in this
+/// frame (+x right, +y down).</param>
+/// <param name="Method">How it was measured.</param>
+/// <param name="Patches">Support patches that agreed on it (0 unless <see cref="DriftMethod.Support"/>).</param>
+public readonly record struct DriftEstimate(Point2d Px, DriftMethod Method, int Patches);
+
 /// <summary>
-/// Estimates stage drift frame by frame by phase correlation against the previous frame (consecutive frames differ
-/// least, however much particles swell over the movie), accumulated from frame 0: a coarse pass on a downsampled copy
-/// of the whole frame (fast, tolerant of large shifts), then a sub-pixel pass on a full-resolution central crop.
+/// Estimates stage drift frame by frame against the reference frame (usually frame 0), measured on the specimen support
+/// around the outlined particles: textured patches of the support, each matched against its key appearance, in
+/// consensus (<see cref="SupportPatches"/>). Where the support has no texture to register on, whole-frame normalised
+/// cross-correlation against a key frame stands in (<see cref="WholeFrameDrift"/>, marked <see cref="DriftMethod.WholeFrame"/>).
 /// </summary>
 /// <remarks>
-/// Correlation is computed in CV_32F (about 30× faster than CV_64F in OpenCV) under a Hann window, on lightly
-/// smoothed images: phase correlation whitens the spectrum, and shot noise would otherwise outvote the structure.
-/// Images are windowed when they are made (the previous frame's images are the next frame's references).
+/// <para>Why the support: the particles swell, and a particle pressed against the electrolyte swells away from it, so
+/// registering frames on the particles (as a whole-frame correlation does) follows the swelling; frame to frame, that
+/// bias (about 0.5 px a frame on a swelling cluster) accumulates into tens of px. The support only moves with the
+/// stage, and matching each patch against its key appearance, not the previous frame, keeps errors from accumulating.</para>
+/// <para>Each frame: the patches are searched ±<see cref="SupportPatches.SearchPx"/> px around the previous frame's
+/// drift; if they do not agree (a stage jump beyond the search, or no texture), ±<see cref="SupportPatches.WideSearchPx"/>
+/// px, then around the whole-frame correlation's drift when it lies further still. A frame the support still cannot
+/// measure keeps the previous frame's drift (<see cref="DriftMethod.Unmeasured"/>). After
+/// <see cref="FailuresToPause"/> frames running without a support consensus the support is only tried again after a
+/// pause (doubling from <see cref="FirstRetryFrames"/> to <see cref="MaxRetryFrames"/> frames), on patches chosen
+/// afresh: a movie with no texture then costs the whole-frame correlation alone.</para>
 /// </remarks>
 public sealed class StageDrift : IDisposable
 {
-    private const int CoarseSizePx = 256;
-    private const int FineSizePx = 256;
-    private readonly int _factor;
-    private Mat _refSmall;
-    private Mat _refCrop;
-    private readonly Rect _crop;
-    private readonly Mat _winSmall;
-    private readonly Mat _winCrop;
+    /// <summary>
+    /// Frames running without a support consensus after which the support is set aside, and the pause before it is
+    /// tried again (doubling each time it still finds nothing, up to the last).
+    /// </summary>
+    private const int FailuresToPause = 4, FirstRetryFrames = 16, MaxRetryFrames = 256;
+
+    /// <summary>Frames between refills of the support while it has fewer patches than it could use.</summary>
+    private const int RefillFrames = 16;
+
+    /// <summary>Frames between moves of the whole-frame key to a frame the support measured.</summary>
+    private const int RekeyFrames = 32;
+
+    private readonly SupportPatches _support;
+    private readonly WholeFrameDrift _wholeFrame;
     private Point2d _last;
-    private int _fineFailures, _framesSinceFine, _steps;
-    private readonly bool _rewindowReference;
-    // Buffers reused frame after frame (a fresh 4 MB buffer per 1024² frame cost page faults every frame): the frame
-    // in float (non-8-bit frames), or in 16 bits and its shrunk copy (8-bit frames).
-    private readonly Mat _float = new(), _wide = new(), _wideSmall = new();
+    private int _failures, _framesPaused, _retryFrames = FirstRetryFrames, _framesSinceRefill, _framesSinceRekey;
 
-    private static readonly Mat NoWindow = new();
-
-    /// <summary>Correlation peak height below which a shift is not trusted.</summary>
-    private const double MinResponse = 0.03;
-
-    /// <summary>Uses <paramref name="reference"/> (usually frame 0) as the zero of drift.</summary>
+    /// <summary>
+    /// Uses <paramref name="reference"/> (usually frame 0) as the zero of drift and chooses the support patches on it,
+    /// clear of <paramref name="outlines"/> (the particles, in the reference's coordinates).
+    /// </summary>
     /// <remarks>Frames must then be passed to <see cref="Estimate"/> in order.</remarks>
-    public StageDrift(Frame reference)
+    public StageDrift(Frame reference, IReadOnlyList<Outline> outlines)
     {
         Width = reference.Width;
         Height = reference.Height;
-        _factor = Math.Max(1, (int)Math.Ceiling(Math.Max(reference.Width, reference.Height) / (double)CoarseSizePx));
-        _refSmall = Downsample(reference.Pixels);
-        _winSmall = new Mat();
-        Cv2.CreateHanningWindow(_winSmall, _refSmall.Size(), MatType.CV_32F);
-        Cv2.Multiply(_refSmall, _winSmall, _refSmall);
-        _rewindowReference = Cv2.GetOptimalDFTSize(_refSmall.Rows) == _refSmall.Rows && Cv2.GetOptimalDFTSize(_refSmall.Cols) == _refSmall.Cols;
-        int cw = Math.Min(FineSizePx, reference.Width), ch = Math.Min(FineSizePx, reference.Height);
-        _crop = new Rect((reference.Width - cw) / 2, (reference.Height - ch) / 2, cw, ch);
-        _winCrop = new Mat();
-        Cv2.CreateHanningWindow(_winCrop, _crop.Size, MatType.CV_32F);
-        _refCrop = Crop(reference.Pixels, _crop, _winCrop);
+        _support = new SupportPatches(Width, Height, reference.Pixels.Type(), outlines);
+        _support.Refill(reference.Pixels, new Point2d(0, 0));
+        _wholeFrame = new WholeFrameDrift(reference.Pixels, new Point2d(0, 0));
     }
 
     /// <summary>Size of the reference frame, px (every frame must have it).</summary>
@@ -59,114 +86,80 @@ public sealed class StageDrift : IDisposable
     /// <inheritdoc cref="Width"/>
     public int Height { get; }
 
-    /// <summary>
-    /// Drift of <paramref name="frame"/> relative to the reference in px: content at p in the reference is at
-    /// p + drift in <paramref name="frame"/> (+x right, +y down).
-    /// </summary>
-    public Point2d Estimate(Frame frame)
+    /// <summary>Drift of <paramref name="frame"/> relative to the reference, and how it was measured.</summary>
+    /// <exception cref="ArgumentException">The frame's size is not the reference's.</exception>
+    public DriftEstimate Estimate(Frame frame)
     {
-        var small = Downsample(frame.Pixels);
-        Cv2.Multiply(small, _winSmall, small);
-        var step = StepFrom(frame.Pixels, small);
-        _refSmall.Dispose();
-        _refSmall = small;
-        // The next fine pass needs this frame's crop; a paused one does not (except on the frame before a retry).
-        if (_factor > 1 && (_fineFailures < FineFailuresToPause || _framesSinceFine + 1 >= FineRetryFrames))
+        if (frame.Width != Width || frame.Height != Height)
+            throw new ArgumentException($"frame {frame.Index} is {frame.Width}x{frame.Height} px ≠ reference {Width}x{Height} px", nameof(frame));
+        var pixels = frame.Pixels;
+        bool trySupport = _failures < FailuresToPause;
+        var support = trySupport ? _support.Measure(pixels, _last) : null;
+        // A jump of the stage beyond the usual search: the patches searched three times as far.
+        if (support is null && trySupport && _support.Count >= SupportPatches.MinAgreeing)
+            support = _support.Measure(pixels, _last, SupportPatches.WideSearchPx);
+        (Point2d Drift, bool Stale)? whole = null;
+        if (support is null)
         {
-            _refCrop.Dispose();
-            _refCrop = Crop(frame.Pixels, _crop, _winCrop);
+            whole = _wholeFrame.Measure(pixels);
+            // Further still: the patches searched where the whole frame says the stage went.
+            if (trySupport && whole is var (w, _) && Math.Max(Math.Abs(w.X - _last.X), Math.Abs(w.Y - _last.Y)) > SupportPatches.WideSearchPx / 2.0)
+                support = _support.Measure(pixels, w);
         }
-        return _last = new Point2d(_last.X + step.X, _last.Y + step.Y);
-    }
 
-    /// <summary>Shift of this frame against the previous one, px; zero when nothing can be registered.</summary>
-    /// <remarks>
-    /// Each phase correlation costs three 256² DFTs. A fine pass that has failed on <see cref="FineFailuresToPause"/>
-    /// frames running (a crop with nothing to register on: noise, or no particle in the centre) is only retried every
-    /// <see cref="FineRetryFrames"/> frames meanwhile, and the coarse result stands, as it does when it fails.
-    /// </remarks>
-    private Point2d StepFrom(Mat frame, Mat small)
-    {
-        // Images are windowed when made, and phaseCorrelate is handed none. Handed a window, phaseCorrelate windows
-        // its inputs in place when their size needs no padding for the DFT (256² does), so this class used to correlate
-        // the previous frame's image windowed twice from the second step on; that is kept here (_rewindowReference) so
-        // that measuring drift faster does not change it. Windowing both alike is a separate change (it changes the
-        // tracking results; see the speed2 notes).
-        using var rewindowed = _rewindowReference && _steps > 0 ? new Mat() : null;
-        if (rewindowed is not null) Cv2.Multiply(_refSmall, _winSmall, rewindowed);
-        var coarse = Cv2.PhaseCorrelate(rewindowed ?? _refSmall, small, NoWindow, out double coarseResponse);
-        _steps++;
-        if (coarseResponse < MinResponse || Math.Abs(coarse.X) > small.Width / 4.0 || Math.Abs(coarse.Y) > small.Height / 4.0)
-            return new Point2d(0, 0); // nothing to register on (or a spurious peak): assume no step
-        double cx = coarse.X * _factor, cy = coarse.Y * _factor;
-        if (_factor == 1) return new Point2d(cx, cy);
-
-        // Fine pass: the crop of this frame where the previous frame's crop should now be.
-        if (_fineFailures >= FineFailuresToPause && ++_framesSinceFine < FineRetryFrames) return new Point2d(cx, cy);
-        _framesSinceFine = 0;
-        var fine = Fine(frame, (int)Math.Round(cx), (int)Math.Round(cy));
-        _fineFailures = fine is null ? _fineFailures + 1 : 0;
-        return fine ?? new Point2d(cx, cy);
-    }
-
-    /// <summary>Consecutive failures after which the fine pass pauses, and frames between its retries then.</summary>
-    private const int FineFailuresToPause = 4, FineRetryFrames = 8;
-
-    /// <summary>
-    /// Fine pass: the crop of this frame where the previous frame's crop should be after a step of (ox, oy) px; null
-    /// when the crop leaves the frame or does not register within ±factor px of that.
-    /// </summary>
-    private Point2d? Fine(Mat frame, int ox, int oy)
-    {
-        var moved = new Rect(_crop.X + ox, _crop.Y + oy, _crop.Width, _crop.Height);
-        if (moved.X < 0 || moved.Y < 0 || moved.Right > frame.Width || moved.Bottom > frame.Height) return null;
-        using var crop = Crop(frame, moved, _winCrop);
-        var fine = Cv2.PhaseCorrelate(_refCrop, crop, NoWindow, out double response);
-        if (response < MinResponse || Math.Abs(fine.X) > _factor || Math.Abs(fine.Y) > _factor) return null;
-        return new Point2d(ox + fine.X, oy + fine.Y);
-    }
-
-    /// <summary>The frame shrunk by the coarse factor (area average, in float) and lightly smoothed.</summary>
-    /// <remarks>
-    /// 8-bit frames whose size the factor divides are averaged without a full-frame float copy (4 bytes a pixel, the
-    /// costliest step here): scaled by f² into 16 bits, the area average is the exact integer block sum, and dividing
-    /// the small image by f² gives exactly the float path's block means. Other frames go through float.
-    /// </remarks>
-    private Mat Downsample(Mat frame)
-    {
-        var small = new Mat();
-        int area = _factor * _factor;
-        var size = new Size(frame.Width / _factor, frame.Height / _factor);
-        if (_factor > 1 && frame.Type() == MatType.CV_8UC1 && area * 255 <= ushort.MaxValue
-            && frame.Width % _factor == 0 && frame.Height % _factor == 0)
+        DriftEstimate result;
+        if (support is var (drift, agreeing))
         {
-            frame.ConvertTo(_wide, MatType.CV_16UC1, area);
-            Cv2.Resize(_wide, _wideSmall, size, 0, 0, InterpolationFlags.Area);
-            _wideSmall.ConvertTo(small, MatType.CV_32FC1, 1.0 / area);
+            result = new DriftEstimate(drift, DriftMethod.Support, agreeing);
+            _failures = 0;
+            _retryFrames = FirstRetryFrames;
+            // Retired patches are replaced at once; free places the frame had no texture for are looked at again now and then.
+            if (_support.Settle(drift) > 0 || ++_framesSinceRefill >= RefillFrames)
+            {
+                _support.Refill(pixels, drift);
+                _framesSinceRefill = 0;
+            }
+            // The whole-frame key is kept recent (and at a drift the support measured), ready for frames the support cannot measure.
+            if (++_framesSinceRekey >= RekeyFrames)
+            {
+                _wholeFrame.Rekey(pixels, drift);
+                _framesSinceRekey = 0;
+            }
         }
         else
         {
-            frame.ConvertTo(_float, MatType.CV_32FC1);
-            if (_factor == 1) _float.CopyTo(small);
-            else Cv2.Resize(_float, small, size, 0, 0, InterpolationFlags.Area);
+            // While the support is in use, a frame it cannot measure (shot noise outvoting weak texture) takes the
+            // whole-frame correlation only within the patches' usual search of the previous drift: it registers the
+            // particles, and can be off by tens of px (a false peak, 11-20 px, on the pair at PSF σ 1.6 px, dose 300)
+            // where the patches, searched ±24 px, found no such step. Else the previous drift is kept, and the next
+            // frame is measured against the keys again. Without a support (none found, or paused) the whole frame stands in.
+            bool supportInUse = trySupport && _support.Count >= SupportPatches.MinAgreeing;
+            bool plausible = whole is var (wp, _) && (!supportInUse || Math.Max(Math.Abs(wp.X - _last.X), Math.Abs(wp.Y - _last.Y)) <= SupportPatches.SearchPx);
+            result = whole is var (w, _) && plausible ? new DriftEstimate(w, DriftMethod.WholeFrame, 0) : new DriftEstimate(_last, DriftMethod.Unmeasured, 0);
+            // With no support to go by, the whole-frame key follows the movie (else it stays at a frame the support measured).
+            if (!trySupport && whole is (_, true)) _wholeFrame.Rekey(pixels, result.Px);
+            if (trySupport)
+            {
+                _support.Settle(null);
+                if (++_failures >= FailuresToPause) _framesPaused = 0;
+            }
+            else if (++_framesPaused >= _retryFrames)
+            {
+                // Try the support again on patches chosen now; back off further if it still finds no texture.
+                _support.Clear();
+                _support.Refill(pixels, result.Px);
+                _failures = FailuresToPause - 1;
+                _framesPaused = 0;
+                _retryFrames = Math.Min(2 * _retryFrames, MaxRetryFrames);
+            }
         }
-        // Phase correlation whitens the spectrum, so shot noise at high frequencies would outvote the structure.
-        Cv2.GaussianBlur(small, small, new Size(0, 0), 1.5);
-        return small;
-    }
-
-    /// <summary>A full-resolution crop in float, lightly smoothed and windowed (only the crop is converted).</summary>
-    private static Mat Crop(Mat frame, Rect r, Mat window)
-    {
-        var crop = new Mat();
-        using (var view = new Mat(frame, r)) view.ConvertTo(crop, MatType.CV_32FC1);
-        Cv2.GaussianBlur(crop, crop, new Size(0, 0), 1.0);
-        Cv2.Multiply(crop, window, crop);
-        return crop;
+        _last = result.Px;
+        return result;
     }
 
     public void Dispose()
     {
-        _refSmall.Dispose(); _refCrop.Dispose(); _winSmall.Dispose(); _winCrop.Dispose(); _float.Dispose(); _wide.Dispose(); _wideSmall.Dispose();
+        _support.Dispose();
+        _wholeFrame.Dispose();
     }
 }

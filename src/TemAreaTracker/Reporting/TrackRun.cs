@@ -7,6 +7,7 @@ using OpenCvSharp;
 using TemAreaTracker.IO;
 using TemAreaTracker.Measurement;
 using TemAreaTracker.Plotting;
+using TemAreaTracker.Registration;
 using TemAreaTracker.Tracking;
 using Tracker = TemAreaTracker.Tracking.Tracker;
 
@@ -180,7 +181,7 @@ public static class TrackRun
         var decode = new Stopwatch();
         var track = new Stopwatch();
         var rows = new List<ParticleAreaRow>();
-        var drift = new List<(int Frame, double X, double Y)>();
+        var drift = new List<(int Frame, double X, double Y, DriftMethod Method)>();
         string spoolPath = Path.Combine(temp, ".outlines.spool");
         CalibrationResolution? cal = null;
         IReadOnlyList<Outline>? outlines = null;
@@ -216,6 +217,7 @@ public static class TrackRun
                     ValidateOutlines(outlines, frame.Width, frame.Height, req.OutlineSource, outlineWarnings);
                     foreach (var w in outlineWarnings) Warn(w);
                     tracker = new Tracker(outlines, req.TrackOptions);
+                    ahead.Begin(outlines);
                     display = DisplayWindow.FromFirstFrame(frame.Pixels);
                     if (cal.Calibration.FrameIntervalS is double dt) overlayFps = Math.Clamp(Math.Round(1 / dt, 3), 5, 30);
                     if (req.WriteOverlayVideo)
@@ -226,12 +228,12 @@ public static class TrackRun
                 else if (frame.Width != firstWidth || frame.Height != firstHeight)
                     throw new InvalidDataException($"{movieName}: frame {frame.Index} is {frame.Width}x{frame.Height} px but frame 0 was {firstWidth}x{firstHeight} px");
                 track.Start();
-                var result = tracker!.Process(frame, frameDrift);
+                var result = tracker!.Process(frame, frameDrift.Px);
                 track.Stop();
 
                 bool fileTimes = cal!.Calibration.FrameIntervalS is not null && cal.Calibration.FrameIntervalSource is not ("--frame-interval-s" or CalibrationResolver.ContainerFpsSource);
                 double timeS = fileTimes && frame.TimeS is double ft ? ft : frame.Index * cal.SecondsPerFrame;
-                drift.Add((frame.Index, result.DriftPx.X, result.DriftPx.Y));
+                drift.Add((frame.Index, result.DriftPx.X, result.DriftPx.Y, frameDrift.Method));
                 var marks = new List<OverlayMark>(result.Particles.Count);
                 for (int i = 0; i < result.Particles.Count; i++)
                 {
@@ -264,6 +266,7 @@ public static class TrackRun
                 Warn($"movie {why}: tracked the {framesRead} frames that could be read (0..{framesRead - 1})");
             else if (movie.FrameCount is int n && n != framesRead)
                 Warn($"movie declares {n} frames but {framesRead} were read: tracked those");
+            if (req.TrackOptions.CorrectDrift) DriftWarnings(drift, Warn);
 
             if (overlay is not null)
             {
@@ -389,7 +392,7 @@ public static class TrackRun
     }
 
     private static JsonObject BuildRunJson(TrackRunRequest req, string? sha256, CalibrationResolution cal, IReadOnlyList<Outline> outlines,
-        int framesRead, List<(int Frame, double X, double Y)> drift, Dictionary<string, double> timings, List<string> warnings,
+        int framesRead, List<(int Frame, double X, double Y, DriftMethod Method)> drift, Dictionary<string, double> timings, List<string> warnings,
         DateTime startedUtc, double overlayFps, Size? overlaySize, string outDir)
     {
         var movie = req.Movie;
@@ -468,6 +471,7 @@ public static class TrackRun
                 ["frame"] = new JsonArray(drift.Select(d => (JsonNode)d.Frame).ToArray()),
                 ["dx"] = new JsonArray(drift.Select(d => N(d.X)).ToArray()),
                 ["dy"] = new JsonArray(drift.Select(d => N(d.Y)).ToArray()),
+                ["method"] = new JsonArray(drift.Select(d => (JsonNode)MethodName(d.Method)).ToArray()),
             },
             ["timings_s"] = new JsonObject(timings.Select(kv => KeyValuePair.Create(kv.Key, N(kv.Value)))),
             ["frames_per_s"] = N(framesRead / Math.Max(1e-9, timings.GetValueOrDefault("stream_s"))),
@@ -476,6 +480,34 @@ public static class TrackRun
                 .OfType<string>().Select(f => (JsonNode)f).ToArray()),
         };
     }
+
+    /// <summary>
+    /// Says when the stage drift was not measured on the support: whole-frame correlation registers the particles
+    /// themselves (biased by any that swell unevenly), and an unmeasured frame repeats the previous drift.
+    /// </summary>
+    private static void DriftWarnings(List<(int Frame, double X, double Y, DriftMethod Method)> drift, Action<string> warn)
+    {
+        int measured = drift.Count(d => d.Method != DriftMethod.Reference);
+        foreach (var (method, what) in new[]
+        {
+            (DriftMethod.WholeFrame, "the support around the particles had no texture to register on; drift there is whole-frame correlation, which follows particles that swell unevenly"),
+            (DriftMethod.Unmeasured, "nothing could be registered; drift there repeats the previous frame's"),
+        })
+        {
+            var frames = drift.Where(d => d.Method == method).Select(d => d.Frame).ToList();
+            if (frames.Count > 0)
+                warn($"stage drift: in {frames.Count} of {measured} frames (first: frame {frames[0]}) {what} (run.json drift_px.method)");
+        }
+    }
+
+    /// <summary>How a frame's drift was measured, as run.json names it.</summary>
+    public static string MethodName(DriftMethod m) => m switch
+    {
+        DriftMethod.Reference => "reference",
+        DriftMethod.Support => "support",
+        DriftMethod.WholeFrame => "whole_frame",
+        _ => "unmeasured",
+    };
 
     // JSON has no NaN: unknown numbers are null.
     private static JsonNode? N(double? v) => v is double d && double.IsFinite(d) ? JsonValue.Create(d) : null;

@@ -8,8 +8,8 @@ namespace TemAreaTracker.Tracking;
 /// Follows outlines through a movie one frame at a time (streaming: memory does not grow with movie length).
 /// </summary>
 /// <remarks>
-/// Each frame: stage drift accumulated frame to frame (<see cref="StageDrift"/>), then each particle's own motion by
-/// matching its neighbourhood (<see cref="ParticleMotion"/>); the moved outline is the shape prior from which its nodes
+/// Each frame: stage drift against the first frame, measured on the specimen support clear of the outlines
+/// (<see cref="StageDrift"/>), then each particle's own motion by matching its neighbourhood (<see cref="ParticleMotion"/>); the moved outline is the shape prior from which its nodes
 /// search along their normals for the particle's own sub-pixel edge (<see cref="ActiveOutline"/>), with neighbouring
 /// particles' rims modelled where they cross. On the first frame the drawn outlines are refined from afar, the PSF σ is
 /// chosen jointly for all of them and each particle's absorption (the shape of its rim profile) by least squares.
@@ -52,20 +52,21 @@ public sealed class Tracker : IDisposable
     /// <summary>Measures every started outline in <paramref name="frame"/> (frames must come in order).</summary>
     public FrameResult Process(Frame frame)
     {
-        Point2d drift;
-        if (_drift is null)
+        var drift = new Point2d(0, 0);
+        if (_options.CorrectDrift)
         {
-            _drift = new StageDrift(frame);
-            drift = new Point2d(0, 0);
+            // The drawn outlines are what the drift's support patches keep clear of.
+            if (_drift is null) _drift = new StageDrift(frame, _particles.Select(p => p.Drawn).ToArray());
+            else drift = _drift.Estimate(frame).Px;
         }
-        else drift = _options.CorrectDrift ? _drift.Estimate(frame) : new Point2d(0, 0);
         return Track(frame, drift);
     }
 
     /// <summary>
     /// As <see cref="Process(Frame)"/>, with the stage drift of <paramref name="frame"/> measured by the caller: a
-    /// <see cref="StageDrift"/> made from the first frame passed here and fed every later one in order. Drift depends
-    /// only on the frames, so it can be measured on another thread a frame ahead of tracking. Use one overload or the
+    /// <see cref="StageDrift"/> made from the first frame passed here and this tracker's outlines, and fed every later
+    /// frame in order. Drift depends only on the frames and the outlines, so it can be measured on another thread a frame
+    /// ahead of tracking. Use one overload or the
     /// other for a whole movie. The drift is ignored when <see cref="TrackOptions.CorrectDrift"/> is off.
     /// </summary>
     public FrameResult Process(Frame frame, Point2d driftPx) => Track(frame, _options.CorrectDrift ? driftPx : new Point2d(0, 0));

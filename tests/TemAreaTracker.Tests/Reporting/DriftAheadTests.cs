@@ -35,8 +35,8 @@ public class DriftAheadTests
             while (serial.TryTake(out var f))
                 using (f)
                 {
-                    if (d is null) { d = new StageDrift(f); expected.Add(new Point2d(0, 0)); }
-                    else expected.Add(d.Estimate(f));
+                    if (d is null) { d = new StageDrift(f, []); expected.Add(new Point2d(0, 0)); }
+                    else expected.Add(d.Estimate(f).Px);
                 }
             d?.Dispose();
         }
@@ -46,12 +46,31 @@ public class DriftAheadTests
         while (ahead.TryTake(out var f, out var drift))
             using (f)
             {
+                if (k == 0) ahead.Begin([]);
                 Assert.Equal(k, f.Index);
-                Assert.Equal(expected[k], drift);
+                Assert.Equal(expected[k], drift.Px);
+                Assert.Equal(k == 0 ? DriftMethod.Reference : DriftMethod.Support, drift.Method);
                 k++;
             }
         Assert.Equal(12, k);
         Assert.InRange(expected[^1].X, 11 * -1.5 - 1, 11 * -1.5 + 1); // content moves left as the crop moves right
+    }
+
+    /// <summary>The support patches keep clear of the outlines, which the consumer reads or detects on frame 0.</summary>
+    [Fact]
+    public void LaterFramesWaitForTheOutlines()
+    {
+        using var frames = new FramePrefetcher(Moving(4));
+        using var ahead = new DriftAhead(frames, measure: true);
+        Assert.True(ahead.TryTake(out var first, out var zero));
+        first.Dispose();
+        Assert.Equal(DriftMethod.Reference, zero.Method);
+        var next = Task.Run(() => { bool got = ahead.TryTake(out var f, out var d); f?.Dispose(); return (got, d); });
+        Assert.False(next.Wait(300)); // frame 1 is not measured before the outlines are known
+        ahead.Begin([]);
+        Assert.True(next.Wait(10_000));
+        Assert.True(next.Result.got);
+        Assert.Equal(DriftMethod.Support, next.Result.d.Method);
     }
 
     [Fact]
@@ -59,7 +78,7 @@ public class DriftAheadTests
     {
         using var frames = new FramePrefetcher(Moving(4));
         using var ahead = new DriftAhead(frames, measure: false);
-        while (ahead.TryTake(out var f, out var drift)) using (f) Assert.Equal(new Point2d(0, 0), drift);
+        while (ahead.TryTake(out var f, out var drift)) using (f) Assert.Equal(new Point2d(0, 0), drift.Px);
     }
 
     [Fact]
@@ -68,7 +87,12 @@ public class DriftAheadTests
         using var frames = new FramePrefetcher(Moving(5, resizeAt: 3));
         using var ahead = new DriftAhead(frames, measure: true);
         var drifts = new List<Point2d>();
-        while (ahead.TryTake(out var f, out var drift)) using (f) drifts.Add(drift);
+        while (ahead.TryTake(out var f, out var drift))
+            using (f)
+            {
+                if (drifts.Count == 0) ahead.Begin([]);
+                drifts.Add(drift.Px);
+            }
         Assert.Equal(5, drifts.Count);
         Assert.True(double.IsFinite(drifts[2].X));
         Assert.True(double.IsNaN(drifts[3].X) && double.IsNaN(drifts[4].Y));
@@ -80,7 +104,7 @@ public class DriftAheadTests
         using var frames = new FramePrefetcher(Moving(5, failAtEnd: true));
         using var ahead = new DriftAhead(frames, measure: true);
         int taken = 0;
-        var e = Assert.Throws<InvalidDataException>(() => { while (ahead.TryTake(out var f, out _)) { f.Dispose(); taken++; } });
+        var e = Assert.Throws<InvalidDataException>(() => { while (ahead.TryTake(out var f, out _)) { f.Dispose(); if (taken++ == 0) ahead.Begin([]); } });
         Assert.Equal(5, taken);
         Assert.Contains("frame 5", e.Message);
     }

@@ -100,6 +100,12 @@ public sealed class TrackRunTests : IDisposable
         Assert.Equal(0.5, (double)json["calibration"]!["pixel_width_nm"]!);
         Assert.Equal("--frame-interval-s", (string?)json["calibration"]!["frame_interval_source"]);
         Assert.Equal(6, json["drift_px"]!["dx"]!.AsArray().Count);
+        var methods = json["drift_px"]!["method"]!.AsArray().Select(m => (string?)m).ToList();
+        Assert.Equal(6, methods.Count);
+        Assert.Equal("reference", methods[0]);
+        Assert.All(methods.Skip(1), m => Assert.Contains(m, new[] { "support", "whole_frame", "unmeasured" }));
+        // Frames not measured on the support are said to be so.
+        Assert.Equal(methods.Skip(1).Any(m => m != "support"), r.Warnings.Any(w => w.StartsWith("stage drift:")));
         Assert.Equal(4.0, (double)json["parameters"]!["track_options"]!["MaxEdgeStepPx"]!);
         Assert.False(string.IsNullOrEmpty((string?)json["tool"]!["version"]));
         foreach (var stage in new[] { "hash_s", "decode_s", "track_s", "csv_s", "plot_s", "contact_sheet_s", "outlines_zip_s", "total_s" })

@@ -159,8 +159,8 @@ public class TrackerSequenceTests(ITestOutputHelper output)
         foreach (var f in frames)
         {
             var a = inside.Process(f);
-            var d = drift is null ? new OpenCvSharp.Point2d(0, 0) : drift.Estimate(f);
-            drift ??= new global::TemAreaTracker.Registration.StageDrift(f);
+            var d = drift is null ? new OpenCvSharp.Point2d(0, 0) : drift.Estimate(f).Px;
+            drift ??= new global::TemAreaTracker.Registration.StageDrift(f, [outline]);
             var b = outside.Process(f, d);
             Assert.Equal(a.DriftPx, b.DriftPx);
             Assert.Equal(a.Particles[0].AreaPx, b.Particles[0].AreaPx);
