@@ -12,7 +12,9 @@ namespace TemAreaTracker.Tracking;
 /// (<see cref="StageDrift"/>), then each particle's own motion by matching its neighbourhood (<see cref="ParticleMotion"/>); the moved outline is the shape prior from which its nodes
 /// search along their normals for the particle's own sub-pixel edge (<see cref="ActiveOutline"/>), with neighbouring
 /// particles' rims modelled where they cross. On the first frame the drawn outlines are refined from afar, the PSF σ is
-/// chosen jointly for all of them and each particle's absorption (the shape of its rim profile) by least squares.
+/// chosen jointly for all of them (with one mean free path, so that particle sizes tell blur from rim softness) and then
+/// each particle's absorption (the shape of its rim profile), both by the residual of the rim about the smooth outline
+/// each candidate model gives (<see cref="ActiveOutline.ScoreOnSmoothedOutline"/>).
 /// A cluster outline drawn around particles that have outlines of their own is their projection: the union of the
 /// members' outlines, frame by frame (its own free-shape fit only while a member has no area).
 /// </remarks>
@@ -129,20 +131,55 @@ public sealed class Tracker : IDisposable
     private void StartAll(ImageSampler image, ParticleState[] newcomers)
     {
         Parallel.ForEach(newcomers, p => p.Approach(image, _options));
-        // scores[p][σ] = the particle's best residual over absorption at that σ, relative to its own best overall,
-        // so that every particle has an equal say whatever its noise level.
-        var perParticle = new (double[] Score, double[] Tau)[newcomers.Length];
-        Parallel.For(0, newcomers.Length, i => perParticle[i] = newcomers[i].ScoreBlurGrid(image));
-        int nSigma = ParticleState.BlurGridPx.Length;
-        var total = new double[nSigma];
-        foreach (var (score, _) in perParticle)
-        {
-            double best = score.Where(double.IsFinite).DefaultIfEmpty(1).Min();
-            for (int k = 0; k < nSigma; k++) total[k] += double.IsFinite(score[k]) && best > 0 ? score[k] / best : 10;
-        }
-        int bk = Array.IndexOf(total, total.Min());
-        double sigma = ParticleState.ParabolaMinimumLog(ParticleState.BlurGridPx, k => total[k], bk);
+        // scores[p][k][l] = particle p's residual at σ = sigmas[k] and mean free path MeanFreePathGridPx[l]: on the
+        // coarse σ grid first, then a quarter-octave either side of its best, since the grid steps by ~1.4 and with
+        // little noise the residual's minimum in σ is narrower than that.
+        var sigmas = ParticleState.BlurGridPx.ToList();
+        var scores = new List<double[]>[newcomers.Length];
+        Parallel.For(0, newcomers.Length, i => scores[i] = [.. newcomers[i].ScoreGrid(image, sigmas)]);
+        int bk = Best(Totals(scores, sigmas.Count)).Sigma;
+        double quarterOctave = Math.Pow(2, 0.25);
+        var extra = new[] { sigmas[bk] / quarterOctave, sigmas[bk] * quarterOctave }.Where(x => x > sigmas[0] && x < sigmas[^1]).ToArray();
+        Parallel.For(0, newcomers.Length, i => scores[i].AddRange(newcomers[i].ScoreGrid(image, extra)));
+        sigmas.AddRange(extra);
+        var order = Enumerable.Range(0, sigmas.Count).OrderBy(k => sigmas[k]).ToArray();
+        var grid = order.Select(k => sigmas[k]).ToArray();
+        var total = Totals(scores.Select(r => order.Select(k => r[k]).ToList()).ToArray(), grid.Length);
+        var (ks, kl) = Best(total);
+        double sigma = ParticleState.ParabolaMinimumLog(grid, k => total[k][kl], ks);
+        // σ is chosen with one λ for all (one material: sizes then tell blur from rim softness), but each particle then
+        // takes its own absorption at that σ: lithiation lightens particles one by one, and a particle whose rim is
+        // poorly fitted (pressed against the electrolyte) must not choose the others' absorption.
         Parallel.For(0, newcomers.Length, i => newcomers[i].Settle(image, sigma));
+    }
+
+    private static (int Sigma, int MeanFreePath) Best(double[][] total)
+    {
+        (int, int) best = (0, 0);
+        for (int k = 0; k < total.Length; k++)
+            for (int l = 0; l < total[k].Length; l++)
+                if (total[k][l] < total[best.Item1][best.Item2]) best = (k, l);
+        return best;
+    }
+
+    /// <summary>
+    /// Sum over particles of each (σ, λ)'s residual relative to the particle's own best, so that every particle has an
+    /// equal say whatever its noise level; a model with which a particle's rim was not found at all counts as its worst.
+    /// </summary>
+    private static double[][] Totals(IReadOnlyList<List<double[]>> scores, int count)
+    {
+        int nl = ParticleState.MeanFreePathGridPx.Length;
+        var total = Enumerable.Range(0, count).Select(_ => new double[nl]).ToArray();
+        foreach (var rows in scores)
+        {
+            var finite = rows.Take(count).SelectMany(r => r).Where(double.IsFinite).ToArray();
+            if (finite.Length == 0) continue;
+            double best = finite.Min(), worst = finite.Max();
+            for (int k = 0; k < count; k++)
+                for (int l = 0; l < nl; l++)
+                    total[k][l] += best > 0 ? (double.IsFinite(rows[k][l]) ? rows[k][l] : worst) / best : 1;
+        }
+        return total;
     }
 
     /// <summary>
@@ -230,8 +267,12 @@ public sealed class Tracker : IDisposable
         private const double RoundSolidity = 0.93;
         // Profiles for choosing the edge model stay near the rim: Bragg patches lie within ~0.85 R.
         private const double SelectionInnerPx = 8;
-        public static readonly double[] BlurGridPx = [0.5, 0.7, 1.0, 1.4, 2.0, 2.8];
-        private static readonly double[] ThicknessGrid = [0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.5, 4, 8];
+        public static readonly double[] BlurGridPx = [0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0];
+        // Mass-thickness mean free path λ in px, from strongly scattering (λ ≪ R: a step) to all but transparent: a
+        // sphere of radius R has τ = 2R/λ through its centre. Choosing σ with one λ for all particles (one material)
+        // lets their sizes tell blur from rim softness: a small sphere of the same λ has a softer rim, a small blurred
+        // one does not.
+        public static readonly double[] MeanFreePathGridPx = [0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
         private int _framesFollowed;
 
         public Outline Drawn { get; } = drawn;
@@ -276,28 +317,30 @@ public sealed class Tracker : IDisposable
             Model = model;
         }
 
-        /// <summary>For each σ of the grid: the least residual over absorption, and the absorption that gave it.</summary>
-        public (double[] Score, double[] Tau) ScoreBlurGrid(ImageSampler image)
+        /// <summary>
+        /// The residual for each σ of <paramref name="sigmas"/> (rows) and mean free path of <see cref="MeanFreePathGridPx"/>
+        /// (columns), the particle's absorption then being τ = 2R/λ.
+        /// </summary>
+        public double[][] ScoreGrid(ImageSampler image, IReadOnlyList<double> sigmas)
         {
-            var score = new double[BlurGridPx.Length];
-            var tau = new double[BlurGridPx.Length];
+            var rows = new double[sigmas.Count][];
             // Each σ is independent: in parallel too, so that a few particles still keep every core busy.
-            Parallel.For(0, BlurGridPx.Length, i =>
-            {
-                var row = Score(image, ThicknessGrid.Select(t => Model! with { BlurSigmaPx = BlurGridPx[i], CentreOpticalThickness = t }).ToArray());
-                int j = Array.IndexOf(row, row.Min());
-                score[i] = row[j];
-                tau[i] = ParabolaMinimumLog(ThicknessGrid, k => row[k], j);
-            });
-            return (score, tau);
+            Parallel.For(0, sigmas.Count, i => rows[i] = MeanFreePathGridPx
+                .Select(l => Score(image, Model! with { BlurSigmaPx = sigmas[i], CentreOpticalThickness = Absorption(l) })).ToArray());
+            return rows;
         }
 
-        /// <summary>First frame: this particle's absorption at the shared σ, then the outline refined with it.</summary>
+        /// <summary>Optical thickness through the centre, 2R/λ, for a mean free path of <paramref name="meanFreePathPx"/>.</summary>
+        private double Absorption(double meanFreePathPx) => 2 * Model!.RimRadiusPx / meanFreePathPx;
+
+        /// <summary>First frame: this particle's absorption at the shared σ, then the outline refined with its model.</summary>
         public void Settle(ImageSampler image, double sigma)
         {
-            var row = Score(image, ThicknessGrid.Select(t => Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = t }).ToArray());
+            var row = MeanFreePathGridPx.Select(l => Score(image, Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = Absorption(l) })).ToArray();
             int j = Array.IndexOf(row, row.Min());
-            Model = Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = ParabolaMinimumLog(ThicknessGrid, k => row[k], j) };
+            if (double.IsFinite(row[j]))
+                Model = Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = Absorption(ParabolaMinimumLog(MeanFreePathGridPx, k => row[k], j)) };
+            else Model = Model! with { BlurSigmaPx = sigma }; // no rim found with any absorption: keep the approach's
             var v = _approach!;
             foreach (double search in new[] { 3.0, 1.5 })
                 v = ActiveOutline.Refine(image, v, Model, search, FinalSmoothing, Round).Vertices;
@@ -305,9 +348,8 @@ public sealed class Tracker : IDisposable
             _approach = null;
         }
 
-        // The candidates share the window (fixed inner and outer lengths): sampled once, fitted with each.
-        private double[] Score(ImageSampler image, EdgeModel[] candidates) =>
-            ActiveOutline.Score(image, _approach!, candidates, 2.0, innerPx: SelectionInnerPx, outerPx: 6);
+        private double Score(ImageSampler image, EdgeModel m) =>
+            ActiveOutline.ScoreOnSmoothedOutline(image, _approach!, m, 2.0, FinalSmoothing, Round, innerPx: SelectionInnerPx, outerPx: 6);
 
         /// <summary>First frame, once every outline has started: a last pass with the neighbours' rims in view.</summary>
         public ParticleMeasurement Polish(ImageSampler image, int frame, IReadOnlyList<Neighbour> neighbours)
