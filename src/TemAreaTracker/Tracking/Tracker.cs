@@ -416,7 +416,18 @@ public sealed class Tracker : IDisposable
                 }
             }
             if (pass.SupportedFraction >= 0.25 && !pass.TouchesBorder)
-                pass = ActiveOutline.Refine(image, pass.Vertices, model, 1.5, smoothing, Round, inner, neighbours: neighbours);
+            {
+                // A swelling onset can move the rim further than one search reaches (the isolated scenario's rim jumps
+                // ~6 px in a frame): while a polishing pass still moves the outline by most of its reach, the edge lies
+                // further on, and the next pass starts from there.
+                const double polish = 1.5;
+                for (int k = 0; k < 3; k++)
+                {
+                    double before = EquivalentRadiusPx(pass.Vertices);
+                    pass = ActiveOutline.Refine(image, pass.Vertices, model, polish, smoothing, Round, inner, neighbours: neighbours);
+                    if (pass.SupportedFraction < 0.25 || pass.TouchesBorder || Math.Abs(EquivalentRadiusPx(pass.Vertices) - before) < 0.6 * polish) break;
+                }
+            }
             return Measure(pass, frame);
         }
 
