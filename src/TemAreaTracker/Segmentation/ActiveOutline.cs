@@ -327,21 +327,31 @@ internal static class ActiveOutline
     /// the particle passes for the deficit still rising inward of a soft rim — the background may slope only beyond
     /// the edge (a neighbour's or the electrolyte's ramp, the illumination), where it is needed.
     /// </remarks>
-    public static double ScoreOnSmoothedOutline(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
+    public static RimScore ScoreOnSmoothedOutline(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
         double smoothing, bool round, double innerPx, double outerPx)
     {
         // Nodes with a foreign body beyond them are set aside (an empty neighbour list), so that the outline the model
         // is judged on is its own rim's, not pulled in by the electrolyte's ramp at a contact.
         var pass = Refine(image, prior, model, searchPx, smoothing, round, innerPx, outerPx, neighbours: []);
-        if (pass is not { NodeEdgesPx: { } edges, OwnRimNodes: { } own }) return double.PositiveInfinity;
+        if (pass is not { NodeEdgesPx: { } edges, OwnRimNodes: { } own }) return RimScore.NotFound;
         return ScoreAtEdges(image, prior, model, edges, own, searchPx, innerPx, outerPx);
+    }
+
+    /// <summary>A rim's misfit under one edge model (<see cref="ScoreOnSmoothedOutline"/>).</summary>
+    /// <param name="Misfit">Mean residual variance per sample, the fitted noise put back (signal units²); +∞ when the
+    /// model found too little edge.</param>
+    /// <param name="Samples">Independent samples it was judged on (nodes counted × window length, over the correlation
+    /// of neighbouring samples), for likelihood comparisons.</param>
+    public readonly record struct RimScore(double Misfit, int Samples)
+    {
+        public static RimScore NotFound => new(double.PositiveInfinity, 0);
     }
 
     /// <summary>
     /// The score of <see cref="ScoreOnSmoothedOutline"/> with the edge at each node of <paramref name="prior"/> given:
     /// <paramref name="edges"/>[i] along node i's normal, only nodes with <paramref name="own"/>[i] counted.
     /// </summary>
-    private static double ScoreAtEdges(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double[] edges, bool[] own,
+    private static RimScore ScoreAtEdges(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double[] edges, bool[] own,
         double searchPx, double innerPx, double outerPx)
     {
         // Every model is judged on the same samples, the refinement's own windows, so that candidate models differ only
@@ -373,7 +383,7 @@ internal static class ActiveOutline
         }
         SetAsideDarkInteriors(samples, valid, m);
         var covariance = WindowCovariance(samples, valid, m);
-        if (covariance is null) return double.PositiveInfinity;
+        if (covariance is null) return RimScore.NotFound;
         var profile = model.Profile;
         var score = new List<double>(n);
         for (int i = 0; i < n; i++)
@@ -382,12 +392,15 @@ internal static class ActiveOutline
             double v = FixedEdgeMisfit(samples.AsSpan(i * m, m), covariance, s0, edges[i], profile);
             if (double.IsFinite(v)) score.Add(v);
         }
-        if (score.Count == 0) return double.PositiveInfinity;
+        if (score.Count == 0) return RimScore.NotFound;
         // Mean, not median: a smooth function of the model (the median steps from one node to another), with the few
         // nodes far off the rest (a Bragg patch at the rim, a contact the foreign-body test missed) capped at 3× the median.
         score.Sort();
         double cap = 3 * score[score.Count / 2];
-        return score.Average(v => Math.Min(v, cap));
+        // Neighbouring samples' noise is correlated: the independent ones number N/(1 + 2Σ_b ρ_b).
+        double var0 = covariance.Average(c => c[0]), rho = 0;
+        for (int b = 1; b <= CovarianceBands; b++) rho += covariance.Where(c => c.Length > b).Average(c => c[b]) / var0;
+        return new RimScore(score.Average(v => Math.Min(v, cap)), (int)(score.Count * m / Math.Max(1, 1 + 2 * rho)));
     }
 
     /// <summary>
@@ -418,7 +431,7 @@ internal static class ActiveOutline
     }
 
     /// <summary>Bands of the noise covariance along a window that <see cref="WindowCovariance"/> measures (0: variance).</summary>
-    private const int CovarianceBands = 3;
+    private const int CovarianceBands = 6;
 
     /// <summary>
     /// Noise covariance between window positions j and j + b (b ≤ <see cref="CovarianceBands"/>), from the differences

@@ -131,26 +131,87 @@ public sealed class Tracker : IDisposable
     private void StartAll(ImageSampler image, ParticleState[] newcomers)
     {
         Parallel.ForEach(newcomers, p => p.Approach(image, _options));
-        // scores[p][k][l] = particle p's residual at σ = sigmas[k] and mean free path MeanFreePathGridPx[l]: on the
-        // coarse σ grid first, then a quarter-octave either side of its best, since the grid steps by ~1.4 and with
-        // little noise the residual's minimum in σ is narrower than that.
-        var sigmas = ParticleState.BlurGridPx.ToList();
-        var scores = new List<double[]>[newcomers.Length];
-        Parallel.For(0, newcomers.Length, i => scores[i] = [.. newcomers[i].ScoreGrid(image, sigmas)]);
-        int bk = Best(Totals(scores, sigmas.Count)).Sigma;
+        // σ is chosen with one λ for all (one material: sizes then tell blur from rim softness), but each particle then
+        // takes its own absorption at that σ: lithiation lightens particles one by one, and a particle whose rim is
+        // poorly fitted (pressed against the electrolyte) must not choose the others' absorption.
+        double sigma = ChooseBlur(image, newcomers);
+        Parallel.For(0, newcomers.Length, i => newcomers[i].ChooseAbsorption(image, sigma));
+        if (ChooseFringe(image, newcomers) is { } fringe)
+        {
+            // A fringe unmodelled passes for a softer rim and a narrower PSF: with it, σ and the absorptions again.
+            Parallel.For(0, newcomers.Length, i => newcomers[i].ChooseAbsorption(image, sigma, fringe));
+            sigma = ChooseBlur(image, newcomers);
+            Parallel.For(0, newcomers.Length, i => newcomers[i].ChooseAbsorption(image, sigma, fringe));
+        }
+        Parallel.For(0, newcomers.Length, i => newcomers[i].Settle(image));
+    }
+
+    /// <summary>
+    /// The PSF σ for all particles, each with its current model's fringe: over (σ, mean free path λ) with one λ for
+    /// all, on the coarse σ grid first, then a quarter-octave either side of its best, since the grid steps by ~1.4 and
+    /// with little noise the residual's minimum in σ is narrower than that.
+    /// </summary>
+    private static double ChooseBlur(ImageSampler image, ParticleState[] particles)
+    {
+        // scores[p][k][l] = particle p's residual at σ = sigmas[k] and mean free path MeanFreePathGridPx[l].
         double quarterOctave = Math.Pow(2, 0.25);
+        var sigmas = ParticleState.BlurGridPx.ToList();
+        var scores = new List<double[]>[particles.Length];
+        Parallel.For(0, particles.Length, i => scores[i] = [.. particles[i].ScoreGrid(image, sigmas)]);
+        int bk = Best(Totals(scores, sigmas.Count)).Sigma;
         var extra = new[] { sigmas[bk] / quarterOctave, sigmas[bk] * quarterOctave }.Where(x => x > sigmas[0] && x < sigmas[^1]).ToArray();
-        Parallel.For(0, newcomers.Length, i => scores[i].AddRange(newcomers[i].ScoreGrid(image, extra)));
+        Parallel.For(0, particles.Length, i => scores[i].AddRange(particles[i].ScoreGrid(image, extra)));
         sigmas.AddRange(extra);
         var order = Enumerable.Range(0, sigmas.Count).OrderBy(k => sigmas[k]).ToArray();
         var grid = order.Select(k => sigmas[k]).ToArray();
         var total = Totals(scores.Select(r => order.Select(k => r[k]).ToList()).ToArray(), grid.Length);
         var (ks, kl) = Best(total);
-        double sigma = ParticleState.ParabolaMinimumLog(grid, k => total[k][kl], ks);
-        // σ is chosen with one λ for all (one material: sizes then tell blur from rim softness), but each particle then
-        // takes its own absorption at that σ: lithiation lightens particles one by one, and a particle whose rim is
-        // poorly fitted (pressed against the electrolyte) must not choose the others' absorption.
-        Parallel.For(0, newcomers.Length, i => newcomers[i].Settle(image, sigma));
+        return ParticleState.ParabolaMinimumLog(grid, k => total[k][kl], ks);
+    }
+
+    /// <summary>
+    /// A defocus fringe (strength, width) for all particles (one defocus), or null when none is called for: each
+    /// (c, w) of the grid against no fringe on the same windows, by the Bayesian information criterion over all
+    /// particles, ΔBIC = Σ_p N_p·ln(S_p(c, w)/S_p(0)) + 2·ln Σ_p N_p (two parameters), so that a fringe is added
+    /// only where it explains more than it costs and clean edges keep their in-focus model.
+    /// </summary>
+    private static (double Strength, double WidthPx)? ChooseFringe(ImageSampler image, ParticleState[] particles)
+    {
+        var grids = new ParticleState.FringeScores[particles.Length];
+        Parallel.For(0, particles.Length, i => grids[i] = particles[i].ScoreFringeGrid(image));
+        int nw = ParticleState.FringeWidthGridPx.Length, nc = ParticleState.FringeStrengthGrid.Length;
+        var bic = new double[nw][];
+        for (int w = 0; w < nw; w++)
+        {
+            bic[w] = new double[nc];
+            double samples = grids.Sum(g => g.InFocus[w].Samples);
+            for (int c = 0; c < nc; c++)
+            {
+                double b = samples > 0 ? 2 * Math.Log(samples) : double.PositiveInfinity;
+                int better = 0;
+                foreach (var g in grids)
+                {
+                    var (s0, s1) = (g.InFocus[w], g.Fringed[w][c]);
+                    if (!(s0.Samples > 0 && double.IsFinite(s0.Misfit) && s0.Misfit > 0)) continue;
+                    double d = s0.Samples * Math.Log((double.IsFinite(s1.Misfit) ? s1.Misfit : double.MaxValue) / s0.Misfit);
+                    b += d;
+                    if (d < 0) better++;
+                }
+                // One defocus shows on every particle: a fringe that only one poorly fitted particle wants (pressed
+                // against the electrolyte, its outline caught on the body's ramp) is that particle's misfit, not a fringe.
+                bic[w][c] = 4 * better >= 3 * grids.Length ? b : double.PositiveInfinity;
+            }
+        }
+        var (bw, bc) = Best(bic);
+        if (!(bic[bw][bc] < 0)) return null;
+        // Strength between grid points: the parabola in ln|c| through the best and its neighbours of the same sign.
+        var strengths = ParticleState.FringeStrengthGrid;
+        var side = Enumerable.Range(0, nc).Where(c => Math.Sign(strengths[c]) == Math.Sign(strengths[bc])).OrderBy(c => Math.Abs(strengths[c])).ToArray();
+        var magnitudes = side.Select(c => Math.Abs(strengths[c])).ToArray();
+        int at = Array.IndexOf(side, bc);
+        double strength = Math.Sign(strengths[bc]) * ParticleState.ParabolaMinimumLog(magnitudes, k => bic[bw][side[k]], at);
+        (double, double)? best = (strength, ParticleState.FringeWidthGridPx[bw]);
+        return best;
     }
 
     private static (int Sigma, int MeanFreePath) Best(double[][] total)
@@ -267,6 +328,7 @@ public sealed class Tracker : IDisposable
         private const double RoundSolidity = 0.93;
         // Profiles for choosing the edge model stay near the rim: Bragg patches lie within ~0.85 R.
         private const double SelectionInnerPx = 8;
+        private const double SelectionOuterPx = 6;
         public static readonly double[] BlurGridPx = [0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0];
         // Mass-thickness mean free path λ in px, from strongly scattering (λ ≪ R: a step) to all but transparent: a
         // sphere of radius R has τ = 2R/λ through its centre. Choosing σ with one λ for all particles (one material)
@@ -326,30 +388,66 @@ public sealed class Tracker : IDisposable
             var rows = new double[sigmas.Count][];
             // Each σ is independent: in parallel too, so that a few particles still keep every core busy.
             Parallel.For(0, sigmas.Count, i => rows[i] = MeanFreePathGridPx
-                .Select(l => Score(image, Model! with { BlurSigmaPx = sigmas[i], CentreOpticalThickness = Absorption(l) })).ToArray());
+                .Select(l => Score(image, Model! with { BlurSigmaPx = sigmas[i], CentreOpticalThickness = Absorption(l) }).Misfit).ToArray());
             return rows;
         }
 
         /// <summary>Optical thickness through the centre, 2R/λ, for a mean free path of <paramref name="meanFreePathPx"/>.</summary>
         private double Absorption(double meanFreePathPx) => 2 * Model!.RimRadiusPx / meanFreePathPx;
 
-        /// <summary>First frame: this particle's absorption at the shared σ, then the outline refined with its model.</summary>
-        public void Settle(ImageSampler image, double sigma)
+        /// <summary>First frame: this particle's absorption at the shared σ (and fringe, when one was chosen).</summary>
+        public void ChooseAbsorption(ImageSampler image, double sigma, (double Strength, double WidthPx)? fringe = null)
         {
-            var row = MeanFreePathGridPx.Select(l => Score(image, Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = Absorption(l) })).ToArray();
+            var model = Model! with { BlurSigmaPx = sigma, FringeStrength = fringe?.Strength ?? 0, FringeWidthPx = fringe?.WidthPx ?? 0 };
+            var row = MeanFreePathGridPx.Select(l => Score(image, model with { CentreOpticalThickness = Absorption(l) }).Misfit).ToArray();
             int j = Array.IndexOf(row, row.Min());
-            if (double.IsFinite(row[j]))
-                Model = Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = Absorption(ParabolaMinimumLog(MeanFreePathGridPx, k => row[k], j)) };
-            else Model = Model! with { BlurSigmaPx = sigma }; // no rim found with any absorption: keep the approach's
+            // No rim found with any absorption: the approach's is kept.
+            Model = double.IsFinite(row[j]) ? model with { CentreOpticalThickness = Absorption(ParabolaMinimumLog(MeanFreePathGridPx, k => row[k], j)) } : model;
+        }
+
+        /// <summary>First frame: the outline refined with the chosen model.</summary>
+        public void Settle(ImageSampler image)
+        {
             var v = _approach!;
             foreach (double search in new[] { 3.0, 1.5 })
-                v = ActiveOutline.Refine(image, v, Model, search, FinalSmoothing, Round).Vertices;
+                v = ActiveOutline.Refine(image, v, Model!, search, FinalSmoothing, Round).Vertices;
             Current = Current with { VerticesPx = v };
             _approach = null;
         }
 
-        private double Score(ImageSampler image, EdgeModel m) =>
-            ActiveOutline.ScoreOnSmoothedOutline(image, _approach!, m, 2.0, FinalSmoothing, Round, innerPx: SelectionInnerPx, outerPx: 6);
+        /// <summary>Fringe widths tried on the first frame, px (√(λ|Δf|): ~2-9 px for the defoci and pixel sizes in use).</summary>
+        public static readonly double[] FringeWidthGridPx = [2, 3, 4.5, 6, 9];
+
+        /// <summary>
+        /// Fringe strengths c tried (&lt; 0 overfocus: a dark band outside the rim; &gt; 0 underfocus: a bright one). None
+        /// weaker than 0.05: such a fringe (a band of a few % of the rim's contrast) moves the edge by ≲ 0.1 px, less than
+        /// a model with two more parameters risks on texture it would fit instead (measured on simulated movies).
+        /// </summary>
+        public static readonly double[] FringeStrengthGrid = [0.05, 0.1, 0.2, 0.35, 0.6];
+
+        /// <summary>The particle's scores without a fringe and with each fringe of the grid, per fringe width (its window).</summary>
+        public sealed record FringeScores(ActiveOutline.RimScore[] InFocus, ActiveOutline.RimScore[][] Fringed);
+
+        /// <summary>
+        /// Scores of the chosen model without and with each fringe of the grid. The window reaches 2w beyond the edge,
+        /// to hold the fringe, and is the same for both sides of every comparison.
+        /// </summary>
+        public FringeScores ScoreFringeGrid(ImageSampler image)
+        {
+            int nw = FringeWidthGridPx.Length;
+            var inFocus = new ActiveOutline.RimScore[nw];
+            var fringed = new ActiveOutline.RimScore[nw][];
+            Parallel.For(0, nw, w =>
+            {
+                double width = FringeWidthGridPx[w], outer = Math.Max(SelectionOuterPx, 2 * width);
+                inFocus[w] = Score(image, Model!, outer);
+                fringed[w] = FringeStrengthGrid.Select(c => Score(image, Model! with { FringeStrength = c, FringeWidthPx = width }, outer)).ToArray();
+            });
+            return new FringeScores(inFocus, fringed);
+        }
+
+        private ActiveOutline.RimScore Score(ImageSampler image, EdgeModel m, double outerPx = SelectionOuterPx) =>
+            ActiveOutline.ScoreOnSmoothedOutline(image, _approach!, m, 2.0, FinalSmoothing, Round, innerPx: SelectionInnerPx, outerPx: outerPx);
 
         /// <summary>First frame, once every outline has started: a last pass with the neighbours' rims in view.</summary>
         public ParticleMeasurement Polish(ImageSampler image, int frame, IReadOnlyList<Neighbour> neighbours)
