@@ -14,7 +14,7 @@ namespace TemAreaTracker.Tracking;
 /// particles' rims modelled where they cross. On the first frame the drawn outlines are refined from afar, the PSF σ is
 /// chosen jointly for all of them (with one mean free path, so that particle sizes tell blur from rim softness) and then
 /// each particle's absorption (the shape of its rim profile), both by the residual of the rim about the smooth outline
-/// each candidate model gives (<see cref="ActiveOutline.ScoreOnSmoothedOutline"/>).
+/// each candidate model gives (<see cref="RimSamples"/>).
 /// A cluster outline drawn around particles that have outlines of their own is their projection: the union of the
 /// members' outlines, frame by frame (its own free-shape fit only while a member has no area).
 /// </remarks>
@@ -329,6 +329,7 @@ public sealed class Tracker : IDisposable
         // Profiles for choosing the edge model stay near the rim: Bragg patches lie within ~0.85 R.
         private const double SelectionInnerPx = 8;
         private const double SelectionOuterPx = 6;
+        private const double SelectionSearchPx = 2;
         public static readonly double[] BlurGridPx = [0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0];
         // Mass-thickness mean free path λ in px, from strongly scattering (λ ≪ R: a step) to all but transparent: a
         // sphere of radius R has τ = 2R/λ through its centre. Choosing σ with one λ for all particles (one material)
@@ -413,6 +414,7 @@ public sealed class Tracker : IDisposable
                 v = ActiveOutline.Refine(image, v, Model!, search, FinalSmoothing, Round).Vertices;
             Current = Current with { VerticesPx = v };
             _approach = null;
+            _rims.Clear();
         }
 
         /// <summary>Fringe widths tried on the first frame, px (√(λ|Δf|): ~2-9 px for the defoci and pixel sizes in use).</summary>
@@ -426,7 +428,7 @@ public sealed class Tracker : IDisposable
         public static readonly double[] FringeStrengthGrid = [0.05, 0.1, 0.2, 0.35, 0.6];
 
         /// <summary>The particle's scores without a fringe and with each fringe of the grid, per fringe width (its window).</summary>
-        public sealed record FringeScores(ActiveOutline.RimScore[] InFocus, ActiveOutline.RimScore[][] Fringed);
+        public sealed record FringeScores(RimSamples.RimScore[] InFocus, RimSamples.RimScore[][] Fringed);
 
         /// <summary>
         /// Scores of the chosen model without and with each fringe of the grid. The window reaches 2w beyond the edge,
@@ -435,8 +437,8 @@ public sealed class Tracker : IDisposable
         public FringeScores ScoreFringeGrid(ImageSampler image)
         {
             int nw = FringeWidthGridPx.Length;
-            var inFocus = new ActiveOutline.RimScore[nw];
-            var fringed = new ActiveOutline.RimScore[nw][];
+            var inFocus = new RimSamples.RimScore[nw];
+            var fringed = new RimSamples.RimScore[nw][];
             Parallel.For(0, nw, w =>
             {
                 double width = FringeWidthGridPx[w], outer = Math.Max(SelectionOuterPx, 2 * width);
@@ -446,8 +448,17 @@ public sealed class Tracker : IDisposable
             return new FringeScores(inFocus, fringed);
         }
 
-        private ActiveOutline.RimScore Score(ImageSampler image, EdgeModel m, double outerPx = SelectionOuterPx) =>
-            ActiveOutline.ScoreOnSmoothedOutline(image, _approach!, m, 2.0, FinalSmoothing, Round, innerPx: SelectionInnerPx, outerPx: outerPx);
+        /// <summary>Candidate edge models are judged on the approached outline's windows, sampled once per window length.</summary>
+        private RimSamples.RimScore Score(ImageSampler image, EdgeModel m, double outerPx = SelectionOuterPx)
+        {
+            RimSamples rim;
+            lock (_rims)
+                if (!_rims.TryGetValue(outerPx, out rim!))
+                    _rims[outerPx] = rim = RimSamples.Take(image, _approach!, Model!.DarkParticle, SelectionSearchPx, SelectionInnerPx, outerPx);
+            return rim.Score(image, m, FinalSmoothing, Round);
+        }
+
+        private readonly Dictionary<double, RimSamples> _rims = [];
 
         /// <summary>First frame, once every outline has started: a last pass with the neighbours' rims in view.</summary>
         public ParticleMeasurement Polish(ImageSampler image, int frame, IReadOnlyList<Neighbour> neighbours)
