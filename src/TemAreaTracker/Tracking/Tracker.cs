@@ -138,24 +138,27 @@ public sealed class Tracker : IDisposable
         Parallel.For(0, newcomers.Length, i => newcomers[i].ChooseAbsorption(image, sigma));
         if (ChooseFringe(image, newcomers) is { } fringe)
         {
-            // A fringe unmodelled passes for a softer rim and a narrower PSF: with it, σ and the absorptions again.
+            // A fringe unmodelled passes for a softer rim and a narrower PSF: with it, σ and the absorptions again, σ no
+            // narrower than before (the fringe must not stand in for the blur).
             Parallel.For(0, newcomers.Length, i => newcomers[i].ChooseAbsorption(image, sigma, fringe));
-            sigma = ChooseBlur(image, newcomers);
+            sigma = ChooseBlur(image, newcomers, atLeast: sigma);
             Parallel.For(0, newcomers.Length, i => newcomers[i].ChooseAbsorption(image, sigma, fringe));
         }
         Parallel.For(0, newcomers.Length, i => newcomers[i].Settle(image));
     }
 
     /// <summary>
-    /// The PSF σ for all particles, each with its current model's fringe: over (σ, mean free path λ) with one λ for
-    /// all, on the coarse σ grid first, then a quarter-octave either side of its best, since the grid steps by ~1.4 and
-    /// with little noise the residual's minimum in σ is narrower than that.
+    /// The PSF σ (≥ <paramref name="atLeast"/>) for all particles, each with its current model's fringe: over (σ, mean
+    /// free path λ) with one λ for all, on the coarse σ grid first, then a quarter-octave either side of its best, since
+    /// the grid steps by ~1.4 and with little noise the residual's minimum in σ is narrower than that.
     /// </summary>
-    private static double ChooseBlur(ImageSampler image, ParticleState[] particles)
+    private static double ChooseBlur(ImageSampler image, ParticleState[] particles, double atLeast = 0)
     {
         // scores[p][k][l] = particle p's residual at σ = sigmas[k] and mean free path MeanFreePathGridPx[l].
         double quarterOctave = Math.Pow(2, 0.25);
-        var sigmas = ParticleState.BlurGridPx.ToList();
+        var sigmas = atLeast > 0
+            ? ParticleState.BlurGridPx.Where(x => x > atLeast).Prepend(atLeast).ToList()
+            : ParticleState.BlurGridPx.ToList();
         var scores = new List<double[]>[particles.Length];
         Parallel.For(0, particles.Length, i => scores[i] = [.. particles[i].ScoreGrid(image, sigmas)]);
         int bk = Best(Totals(scores, sigmas.Count)).Sigma;
