@@ -59,24 +59,51 @@ internal sealed class RimProfile
     /// </summary>
     private void AddFringe(double[] deficit, double radiusPx, double strength, double widthPx)
     {
-        int n = deficit.Length;
+        var laplacian = ThicknessLaplacian(radiusPx, widthPx, _xMin, deficit.Length);
+        for (int i = 0; i < deficit.Length; i++)
+        {
+            double transmission = 1 - deficit[i];
+            deficit[i] = 1 - transmission * Math.Max(0, 1 + strength * widthPx * laplacian[i]);
+        }
+    }
+
+    /// <summary>
+    /// ∇²(G_w ∗ h) on the table's grid (n entries from <paramref name="xMin"/>). It depends on the rim's radius and the
+    /// fringe's width only, not on the strength, absorption or PSF that model selection varies: the last few are kept.
+    /// </summary>
+    private static double[] ThicknessLaplacian(double radiusPx, double widthPx, double xMin, int n)
+    {
+        var key = (radiusPx, widthPx, xMin, n);
+        lock (Laplacians)
+        {
+            foreach (var (k, v) in Laplacians) if (k == key) return v;
+        }
         int pad = (int)Math.Ceiling(4 * widthPx / Step) + 1;
         var h = new double[n + 2 * pad];
-        for (int i = 0; i < h.Length; i++) h[i] = Chord(_xMin + (i - pad) * Step, radiusPx);
+        for (int i = 0; i < h.Length; i++) h[i] = Chord(xMin + (i - pad) * Step, radiusPx);
         var smooth = new double[h.Length];
         Blur(h, widthPx, smooth);
+        var laplacian = new double[n];
         for (int i = 0; i < n; i++)
         {
             int j = i + pad;
-            double x = _xMin + i * Step;
+            double x = xMin + i * Step;
             double d2 = (smooth[j + 1] - 2 * smooth[j] + smooth[j - 1]) / (Step * Step);
             double d1 = (smooth[j + 1] - smooth[j - 1]) / (2 * Step);
             // ∇² about the centre, r = ρ − x the distance from it (x inside the rim, so ∂/∂r = −∂/∂x).
-            double laplacian = d2 - d1 / Math.Max(radiusPx - x, 1);
-            double transmission = 1 - deficit[i];
-            deficit[i] = 1 - transmission * Math.Max(0, 1 + strength * widthPx * laplacian);
+            laplacian[i] = d2 - d1 / Math.Max(radiusPx - x, 1);
         }
+        lock (Laplacians)
+        {
+            if (Laplacians.Count >= MaxCachedLaplacians) Laplacians.RemoveAt(0);
+            Laplacians.Add((key, laplacian));
+        }
+        return laplacian;
     }
+
+    // The first frame tries every fringe width for every particle: enough for a few dozen particles' widths at once.
+    private const int MaxCachedLaplacians = 256;
+    private static readonly List<((double, double, double, int) Key, double[] Laplacian)> Laplacians = [];
 
     /// <summary>Gaussian blur (σ in px) of values on the table's grid into <paramref name="result"/>, ends replicated.</summary>
     private static void Blur(double[] values, double sigma, double[] result)
