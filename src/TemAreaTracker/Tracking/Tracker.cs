@@ -213,8 +213,8 @@ public sealed class Tracker : IDisposable
         var magnitudes = side.Select(c => Math.Abs(strengths[c])).ToArray();
         int at = Array.IndexOf(side, bc);
         double strength = Math.Sign(strengths[bc]) * ParticleState.ParabolaMinimumLog(magnitudes, k => bic[bw][side[k]], at);
-        (double, double)? best = (strength, ParticleState.FringeWidthGridPx[bw]);
-        return best;
+        // The width stays on the grid: interpolated like the strength it was no better on simulated fringes (noisier).
+        return (strength, ParticleState.FringeWidthGridPx[bw]);
     }
 
     private static (int Sigma, int MeanFreePath) Best(double[][] total)
@@ -420,8 +420,11 @@ public sealed class Tracker : IDisposable
             _rims.Clear();
         }
 
-        /// <summary>Fringe widths tried on the first frame, px (√(λ|Δf|): ~2-9 px for the defoci and pixel sizes in use).</summary>
-        public static readonly double[] FringeWidthGridPx = [2, 3, 4.5, 6, 9];
+        /// <summary>
+        /// Fringe widths tried on the first frame, px (√(λ|Δf|): ~2-9 px for the defoci and pixel sizes in use); a
+        /// fringe between two of them is modelled with the nearer, which moves the edge by up to ~0.3 px.
+        /// </summary>
+        public static readonly double[] FringeWidthGridPx = [2, 3, 4.5, 6, 7.5, 9];
 
         /// <summary>
         /// Fringe strengths c tried (&lt; 0 overfocus: a dark band outside the rim; &gt; 0 underfocus: a bright one). None
