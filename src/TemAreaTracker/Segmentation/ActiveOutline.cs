@@ -21,7 +21,12 @@ internal static class ActiveOutline
     /// <param name="MeanSse">Median residual variance of the node fits (for model selection; the median so that
     /// contacts, Bragg patches and other odd nodes do not choose the model).</param>
     /// <param name="Nodes">Number of nodes.</param>
-    public sealed record Pass(Point2d[] Vertices, double SupportedFraction, double EdgeScatterPx, bool TouchesBorder, double MeanSse, int Nodes);
+    /// <param name="NodeEdgesPx">Where the smooth outline, before its curvature shift, crosses each node's normal: the
+    /// 1-D model's edge offset at every node of the prior (null when too little edge was found to smooth).</param>
+    /// <param name="OwnRimNodes">The nodes <paramref name="MeanSse"/> is judged on: fitted, with no neighbour's rim or
+    /// foreign body in their window (null with <paramref name="NodeEdgesPx"/>).</param>
+    public sealed record Pass(Point2d[] Vertices, double SupportedFraction, double EdgeScatterPx, bool TouchesBorder, double MeanSse, int Nodes,
+        double[]? NodeEdgesPx = null, bool[]? OwnRimNodes = null);
 
     /// <summary>Node spacing along the outline, px.</summary>
     public const double NodeSpacingPx = 2.0;
@@ -67,6 +72,7 @@ internal static class ActiveOutline
         // apparent edge of a convex rim of radius ρ inward by σ²/(2ρ) (Gaussian blur ≈ f + σ²/2·∇²f, ∇²f = f'' + f'/ρ).
         double curvatureShift = sigma * sigma / (2 * Math.Max(size, 3));
         var result = new Point2d[n];
+        var nodeEdges = new double[n];
         double scatter;
         if (round)
         {
@@ -85,6 +91,17 @@ internal static class ActiveOutline
             {
                 double th = 2 * Math.PI * i / n, r = fit(th) + curvatureShift;
                 result[i] = new Point2d(c.X + r * Math.Cos(th), c.Y + r * Math.Sin(th));
+                // Along the node's own normal: solve |p(t) − c| = r(θ(t)) for p(t) = node + t·normal (Newton; the
+                // normal is close to radial, so the radius grows at about unit rate along it).
+                double t = disp[i];
+                for (int it = 0; it < 3; it++)
+                {
+                    double px = nodes[i].X + t * normals[i].X - c.X, py = nodes[i].Y + t * normals[i].Y - c.Y;
+                    double rho = Math.Sqrt(px * px + py * py);
+                    double rate = rho > 0 ? (px * normals[i].X + py * normals[i].Y) / rho : 1;
+                    t -= (rho - fit(Math.Atan2(py, px))) / Math.Max(rate, 0.3);
+                }
+                nodeEdges[i] = t;
             }
         }
         else
@@ -93,11 +110,12 @@ internal static class ActiveOutline
             var fit = SmoothPeriodic(theta, disp, weight, smoothing, out scatter);
             for (int i = 0; i < n; i++)
             {
-                double d = fit(theta[i]) + curvatureShift;
+                nodeEdges[i] = fit(theta[i]);
+                double d = nodeEdges[i] + curvatureShift;
                 result[i] = new Point2d(nodes[i].X + d * normals[i].X, nodes[i].Y + d * normals[i].Y);
             }
         }
-        return new Pass(result, supportedFraction, scatter, border, typicalSse, n);
+        return new Pass(result, supportedFraction, scatter, border, typicalSse, n, nodeEdges, fits.OwnRim);
     }
 
 
@@ -123,9 +141,9 @@ internal static class ActiveOutline
 
     /// <summary>Every node's edge fit of one pass with one model (before smoothing).</summary>
     // SetAside: nodes given no weight because a foreign body lies beyond them (ForeignBodies); MedianNoiseVariance:
-    // the median residual variance over the nodes of the particle's own, uncrowded rim.
+    // the median residual variance over the nodes of the particle's own, uncrowded rim (OwnRim).
     private sealed record NodeFits(Point2d[] Nodes, Point2d[] Normals, double[] Displacement, double[] Weight, bool TouchesBorder,
-        double SizePx, int SetAside, double MedianNoiseVariance);
+        double SizePx, int SetAside, double MedianNoiseVariance, bool[] OwnRim);
 
     /// <summary>The node fits of each model (displacements and weights only when asked for).</summary>
     private static NodeFits[] FitNodes(ImageSampler image, IReadOnlyList<Point2d> prior, IReadOnlyList<EdgeModel> models, double searchPx,
@@ -193,11 +211,7 @@ internal static class ActiveOutline
                 y[j] = models[0].Signal(image.At(nx + s * ux, ny + s * uy));
             }
             bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, dark, rival);
-            if (!contested)
-            {
-                beyond[i] = Mean(y[^EndSamples..]);
-                step[i] = Mean(y[..EndSamples]) - beyond[i];
-            }
+            if (!contested) (beyond[i], step[i]) = WindowEnds(y);
             var window = new EdgeProfileFit.NodeWindow(y, contested ? rival : default, columns[0], yBuffer, rivalBuffer);
             for (int c = 0; c < k; c++)
             {
@@ -228,11 +242,14 @@ internal static class ActiveOutline
             // The typical fit is judged on the particle's own, uncrowded rim: where a neighbour or a foreign body lies
             // beyond the edge, no edge model of this particle fits, and such nodes would choose the model.
             var modelSse = sse.AsSpan(c * n, n);
+            var ownRim = new bool[n];
+            int count = 0;
+            for (int i = 0; i < n; i++) if (ownRim[i] = double.IsFinite(modelSse[i]) && !foreign[i]) count++;
+            if (count < 8) for (int i = 0; i < n; i++) ownRim[i] = double.IsFinite(modelSse[i]);
             var own = new List<double>(n);
-            for (int i = 0; i < n; i++) if (double.IsFinite(modelSse[i]) && !foreign[i]) own.Add(modelSse[i]);
-            if (own.Count < 8) { own.Clear(); foreach (double v in modelSse) if (double.IsFinite(v)) own.Add(v); }
+            for (int i = 0; i < n; i++) if (ownRim[i]) own.Add(modelSse[i]);
             double typicalSse = own.Count > 0 ? RobustStats.UpperMedian(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(own)) : double.PositiveInfinity;
-            result[c] = new NodeFits(nodes, normals, displacements ? disp![c] : [], displacements ? weight![c] : [], border, size, setAside, typicalSse);
+            result[c] = new NodeFits(nodes, normals, displacements ? disp![c] : [], displacements ? weight![c] : [], border, size, setAside, typicalSse, ownRim);
         }
         return result;
     }
@@ -258,7 +275,7 @@ internal static class ActiveOutline
     /// selection compares every candidate on the same nodes. Reference: the brightest quarter of the nodes, so that
     /// the rule holds while up to three quarters of the rim is crowded.
     /// </summary>
-    private static bool[] ForeignBodies(double[] beyond, double[] step)
+    internal static bool[] ForeignBodies(double[] beyond, double[] step)
     {
         var foreign = new bool[beyond.Length];
         var clear = beyond.Where(double.IsFinite).Order().ToList();
@@ -280,6 +297,13 @@ internal static class ActiveOutline
 
     /// <summary>Samples averaged at each end of a window (2.25 px): at the far end they lie beyond any edge the search can find.</summary>
     private const int EndSamples = 4;
+
+    /// <summary>A window's mean signal at its far end, and the step from its inner end to there (for <see cref="ForeignBodies"/>).</summary>
+    internal static (double Beyond, double Step) WindowEnds(ReadOnlySpan<double> y)
+    {
+        double beyond = Mean(y[^EndSamples..]);
+        return (beyond, Mean(y[..EndSamples]) - beyond);
+    }
 
     private static double Mean(ReadOnlySpan<double> v)
     {

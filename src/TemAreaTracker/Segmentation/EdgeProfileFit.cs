@@ -189,7 +189,7 @@ internal static class EdgeProfileFit
     }
 
     /// <summary>Inverse of a symmetric 3×3 matrix by cofactors; false when (nearly) singular.</summary>
-    private static bool Invert3(ReadOnlySpan<double> a, Span<double> inv)
+    internal static bool Invert3(ReadOnlySpan<double> a, Span<double> inv)
     {
         double c00 = a[4] * a[8] - a[5] * a[7], c01 = a[5] * a[6] - a[3] * a[8], c02 = a[3] * a[7] - a[4] * a[6];
         double det = a[0] * c00 + a[1] * c01 + a[2] * c02;

@@ -12,7 +12,9 @@ namespace TemAreaTracker.Tracking;
 /// (<see cref="StageDrift"/>), then each particle's own motion by matching its neighbourhood (<see cref="ParticleMotion"/>); the moved outline is the shape prior from which its nodes
 /// search along their normals for the particle's own sub-pixel edge (<see cref="ActiveOutline"/>), with neighbouring
 /// particles' rims modelled where they cross. On the first frame the drawn outlines are refined from afar, the PSF σ is
-/// chosen jointly for all of them and each particle's absorption (the shape of its rim profile) by least squares.
+/// chosen jointly for all of them (with one mean free path, so that particle sizes tell blur from rim softness) and then
+/// each particle's absorption (the shape of its rim profile), both by the residual of the rim about the smooth outline
+/// each candidate model gives (<see cref="RimSamples"/>).
 /// A cluster outline drawn around particles that have outlines of their own is their projection: the union of the
 /// members' outlines, frame by frame (its own free-shape fit only while a member has no area).
 /// </remarks>
@@ -129,20 +131,119 @@ public sealed class Tracker : IDisposable
     private void StartAll(ImageSampler image, ParticleState[] newcomers)
     {
         Parallel.ForEach(newcomers, p => p.Approach(image, _options));
-        // scores[p][σ] = the particle's best residual over absorption at that σ, relative to its own best overall,
-        // so that every particle has an equal say whatever its noise level.
-        var perParticle = new (double[] Score, double[] Tau)[newcomers.Length];
-        Parallel.For(0, newcomers.Length, i => perParticle[i] = newcomers[i].ScoreBlurGrid(image));
-        int nSigma = ParticleState.BlurGridPx.Length;
-        var total = new double[nSigma];
-        foreach (var (score, _) in perParticle)
+        // σ is chosen with one λ for all (one material: sizes then tell blur from rim softness), but each particle then
+        // takes its own absorption at that σ: lithiation lightens particles one by one, and a particle whose rim is
+        // poorly fitted (pressed against the electrolyte) must not choose the others' absorption.
+        double sigma = ChooseBlur(image, newcomers);
+        Parallel.For(0, newcomers.Length, i => newcomers[i].ChooseAbsorption(image, sigma));
+        if (ChooseFringe(image, newcomers) is { } fringe)
         {
-            double best = score.Where(double.IsFinite).DefaultIfEmpty(1).Min();
-            for (int k = 0; k < nSigma; k++) total[k] += double.IsFinite(score[k]) && best > 0 ? score[k] / best : 10;
+            // A fringe unmodelled passes for a softer rim and a narrower PSF: with it, σ and the absorptions again, σ no
+            // narrower than before (the fringe must not stand in for the blur).
+            Parallel.For(0, newcomers.Length, i => newcomers[i].ChooseAbsorption(image, sigma, fringe));
+            sigma = ChooseBlur(image, newcomers, atLeast: sigma);
+            Parallel.For(0, newcomers.Length, i => newcomers[i].ChooseAbsorption(image, sigma, fringe));
         }
-        int bk = Array.IndexOf(total, total.Min());
-        double sigma = ParticleState.ParabolaMinimumLog(ParticleState.BlurGridPx, k => total[k], bk);
-        Parallel.For(0, newcomers.Length, i => newcomers[i].Settle(image, sigma));
+        Parallel.For(0, newcomers.Length, i => newcomers[i].Settle(image));
+    }
+
+    /// <summary>
+    /// The PSF σ (≥ <paramref name="atLeast"/>) for all particles, each with its current model's fringe: over (σ, mean
+    /// free path λ) with one λ for all, on the coarse σ grid first, then a quarter-octave either side of its best, since
+    /// the grid steps by ~1.4 and with little noise the residual's minimum in σ is narrower than that.
+    /// </summary>
+    private static double ChooseBlur(ImageSampler image, ParticleState[] particles, double atLeast = 0)
+    {
+        // scores[p][k][l] = particle p's residual at σ = sigmas[k] and mean free path MeanFreePathGridPx[l].
+        double quarterOctave = Math.Pow(2, 0.25);
+        var sigmas = atLeast > 0
+            ? ParticleState.BlurGridPx.Where(x => x > atLeast).Prepend(atLeast).ToList()
+            : ParticleState.BlurGridPx.ToList();
+        var scores = new List<double[]>[particles.Length];
+        Parallel.For(0, particles.Length, i => scores[i] = [.. particles[i].ScoreGrid(image, sigmas)]);
+        int bk = Best(Totals(scores, sigmas.Count)).Sigma;
+        var extra = new[] { sigmas[bk] / quarterOctave, sigmas[bk] * quarterOctave }.Where(x => x > sigmas[0] && x < sigmas[^1]).ToArray();
+        Parallel.For(0, particles.Length, i => scores[i].AddRange(particles[i].ScoreGrid(image, extra)));
+        sigmas.AddRange(extra);
+        var order = Enumerable.Range(0, sigmas.Count).OrderBy(k => sigmas[k]).ToArray();
+        var grid = order.Select(k => sigmas[k]).ToArray();
+        var total = Totals(scores.Select(r => order.Select(k => r[k]).ToList()).ToArray(), grid.Length);
+        var (ks, kl) = Best(total);
+        return ParticleState.ParabolaMinimumLog(grid, k => total[k][kl], ks);
+    }
+
+    /// <summary>
+    /// A defocus fringe (strength, width) for all particles (one defocus), or null when none is called for: each
+    /// (c, w) of the grid against no fringe on the same windows, by the Bayesian information criterion over all
+    /// particles, ΔBIC = Σ_p N_p·ln(S_p(c, w)/S_p(0)) + 2·ln Σ_p N_p (two parameters), so that a fringe is added
+    /// only where it explains more than it costs and clean edges keep their in-focus model.
+    /// </summary>
+    private static (double Strength, double WidthPx)? ChooseFringe(ImageSampler image, ParticleState[] particles)
+    {
+        var grids = new ParticleState.FringeScores[particles.Length];
+        Parallel.For(0, particles.Length, i => grids[i] = particles[i].ScoreFringeGrid(image));
+        int nw = ParticleState.FringeWidthGridPx.Length, nc = ParticleState.FringeStrengthGrid.Length;
+        var bic = new double[nw][];
+        for (int w = 0; w < nw; w++)
+        {
+            bic[w] = new double[nc];
+            double samples = grids.Sum(g => g.InFocus[w].Samples);
+            for (int c = 0; c < nc; c++)
+            {
+                double b = samples > 0 ? 2 * Math.Log(samples) : double.PositiveInfinity;
+                int better = 0;
+                foreach (var g in grids)
+                {
+                    var (s0, s1) = (g.InFocus[w], g.Fringed[w][c]);
+                    if (!(s0.Samples > 0 && double.IsFinite(s0.Misfit) && s0.Misfit > 0)) continue;
+                    double d = s0.Samples * Math.Log((double.IsFinite(s1.Misfit) ? s1.Misfit : double.MaxValue) / s0.Misfit);
+                    b += d;
+                    if (d < 0) better++;
+                }
+                // One defocus shows on every particle: a fringe that only one poorly fitted particle wants (pressed
+                // against the electrolyte, its outline caught on the body's ramp) is that particle's misfit, not a fringe.
+                bic[w][c] = 4 * better >= 3 * grids.Length ? b : double.PositiveInfinity;
+            }
+        }
+        var (bw, bc) = Best(bic);
+        if (!(bic[bw][bc] < 0)) return null;
+        // Strength between grid points: the parabola in ln|c| through the best and its neighbours of the same sign.
+        var strengths = ParticleState.FringeStrengthGrid;
+        var side = Enumerable.Range(0, nc).Where(c => Math.Sign(strengths[c]) == Math.Sign(strengths[bc])).OrderBy(c => Math.Abs(strengths[c])).ToArray();
+        var magnitudes = side.Select(c => Math.Abs(strengths[c])).ToArray();
+        int at = Array.IndexOf(side, bc);
+        double strength = Math.Sign(strengths[bc]) * ParticleState.ParabolaMinimumLog(magnitudes, k => bic[bw][side[k]], at);
+        // The width stays on the grid: interpolated like the strength it was no better on simulated fringes (noisier).
+        return (strength, ParticleState.FringeWidthGridPx[bw]);
+    }
+
+    private static (int Sigma, int MeanFreePath) Best(double[][] total)
+    {
+        (int, int) best = (0, 0);
+        for (int k = 0; k < total.Length; k++)
+            for (int l = 0; l < total[k].Length; l++)
+                if (total[k][l] < total[best.Item1][best.Item2]) best = (k, l);
+        return best;
+    }
+
+    /// <summary>
+    /// Sum over particles of each (σ, λ)'s residual relative to the particle's own best, so that every particle has an
+    /// equal say whatever its noise level; a model with which a particle's rim was not found at all counts as its worst.
+    /// </summary>
+    private static double[][] Totals(IReadOnlyList<List<double[]>> scores, int count)
+    {
+        int nl = ParticleState.MeanFreePathGridPx.Length;
+        var total = Enumerable.Range(0, count).Select(_ => new double[nl]).ToArray();
+        foreach (var rows in scores)
+        {
+            var finite = rows.Take(count).SelectMany(r => r).Where(double.IsFinite).ToArray();
+            if (finite.Length == 0) continue;
+            double best = finite.Min(), worst = finite.Max();
+            for (int k = 0; k < count; k++)
+                for (int l = 0; l < nl; l++)
+                    total[k][l] += best > 0 ? (double.IsFinite(rows[k][l]) ? rows[k][l] : worst) / best : 1;
+        }
+        return total;
     }
 
     /// <summary>
@@ -230,8 +331,14 @@ public sealed class Tracker : IDisposable
         private const double RoundSolidity = 0.93;
         // Profiles for choosing the edge model stay near the rim: Bragg patches lie within ~0.85 R.
         private const double SelectionInnerPx = 8;
-        public static readonly double[] BlurGridPx = [0.5, 0.7, 1.0, 1.4, 2.0, 2.8];
-        private static readonly double[] ThicknessGrid = [0.1, 0.2, 0.4, 0.7, 1.0, 1.5, 2.5, 4, 8];
+        private const double SelectionOuterPx = 6;
+        private const double SelectionSearchPx = 2;
+        public static readonly double[] BlurGridPx = [0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0];
+        // Mass-thickness mean free path λ in px, from strongly scattering (λ ≪ R: a step) to all but transparent: a
+        // sphere of radius R has τ = 2R/λ through its centre. Choosing σ with one λ for all particles (one material)
+        // lets their sizes tell blur from rim softness: a small sphere of the same λ has a softer rim, a small blurred
+        // one does not.
+        public static readonly double[] MeanFreePathGridPx = [0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
         private int _framesFollowed;
 
         public Outline Drawn { get; } = drawn;
@@ -276,38 +383,88 @@ public sealed class Tracker : IDisposable
             Model = model;
         }
 
-        /// <summary>For each σ of the grid: the least residual over absorption, and the absorption that gave it.</summary>
-        public (double[] Score, double[] Tau) ScoreBlurGrid(ImageSampler image)
+        /// <summary>
+        /// The residual for each σ of <paramref name="sigmas"/> (rows) and mean free path of <see cref="MeanFreePathGridPx"/>
+        /// (columns), the particle's absorption then being τ = 2R/λ.
+        /// </summary>
+        public double[][] ScoreGrid(ImageSampler image, IReadOnlyList<double> sigmas)
         {
-            var score = new double[BlurGridPx.Length];
-            var tau = new double[BlurGridPx.Length];
+            var rows = new double[sigmas.Count][];
             // Each σ is independent: in parallel too, so that a few particles still keep every core busy.
-            Parallel.For(0, BlurGridPx.Length, i =>
-            {
-                var row = Score(image, ThicknessGrid.Select(t => Model! with { BlurSigmaPx = BlurGridPx[i], CentreOpticalThickness = t }).ToArray());
-                int j = Array.IndexOf(row, row.Min());
-                score[i] = row[j];
-                tau[i] = ParabolaMinimumLog(ThicknessGrid, k => row[k], j);
-            });
-            return (score, tau);
+            Parallel.For(0, sigmas.Count, i => rows[i] = MeanFreePathGridPx
+                .Select(l => Score(image, Model! with { BlurSigmaPx = sigmas[i], CentreOpticalThickness = Absorption(l) }).Misfit).ToArray());
+            return rows;
         }
 
-        /// <summary>First frame: this particle's absorption at the shared σ, then the outline refined with it.</summary>
-        public void Settle(ImageSampler image, double sigma)
+        /// <summary>Optical thickness through the centre, 2R/λ, for a mean free path of <paramref name="meanFreePathPx"/>.</summary>
+        private double Absorption(double meanFreePathPx) => 2 * Model!.RimRadiusPx / meanFreePathPx;
+
+        /// <summary>First frame: this particle's absorption at the shared σ (and fringe, when one was chosen).</summary>
+        public void ChooseAbsorption(ImageSampler image, double sigma, (double Strength, double WidthPx)? fringe = null)
         {
-            var row = Score(image, ThicknessGrid.Select(t => Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = t }).ToArray());
+            var model = Model! with { BlurSigmaPx = sigma, FringeStrength = fringe?.Strength ?? 0, FringeWidthPx = fringe?.WidthPx ?? 0 };
+            var row = MeanFreePathGridPx.Select(l => Score(image, model with { CentreOpticalThickness = Absorption(l) }).Misfit).ToArray();
             int j = Array.IndexOf(row, row.Min());
-            Model = Model! with { BlurSigmaPx = sigma, CentreOpticalThickness = ParabolaMinimumLog(ThicknessGrid, k => row[k], j) };
+            // No rim found with any absorption: the approach's is kept.
+            Model = double.IsFinite(row[j]) ? model with { CentreOpticalThickness = Absorption(ParabolaMinimumLog(MeanFreePathGridPx, k => row[k], j)) } : model;
+        }
+
+        /// <summary>First frame: the outline refined with the chosen model.</summary>
+        public void Settle(ImageSampler image)
+        {
             var v = _approach!;
             foreach (double search in new[] { 3.0, 1.5 })
-                v = ActiveOutline.Refine(image, v, Model, search, FinalSmoothing, Round).Vertices;
+                v = ActiveOutline.Refine(image, v, Model!, search, FinalSmoothing, Round).Vertices;
             Current = Current with { VerticesPx = v };
             _approach = null;
+            _rims.Clear();
         }
 
-        // The candidates share the window (fixed inner and outer lengths): sampled once, fitted with each.
-        private double[] Score(ImageSampler image, EdgeModel[] candidates) =>
-            ActiveOutline.Score(image, _approach!, candidates, 2.0, innerPx: SelectionInnerPx, outerPx: 6);
+        /// <summary>
+        /// Fringe widths tried on the first frame, px (√(λ|Δf|): ~2-9 px for the defoci and pixel sizes in use); a
+        /// fringe between two of them is modelled with the nearer, which moves the edge by up to ~0.3 px.
+        /// </summary>
+        public static readonly double[] FringeWidthGridPx = [2, 3, 4.5, 6, 7.5, 9];
+
+        /// <summary>
+        /// Fringe strengths c tried (&lt; 0 overfocus: a dark band outside the rim; &gt; 0 underfocus: a bright one). None
+        /// weaker than 0.05: such a fringe (a band of a few % of the rim's contrast) moves the edge by ≲ 0.1 px, less than
+        /// a model with two more parameters risks on texture it would fit instead (measured on simulated movies).
+        /// </summary>
+        public static readonly double[] FringeStrengthGrid = [0.05, 0.1, 0.2, 0.35, 0.6];
+
+        /// <summary>The particle's scores without a fringe and with each fringe of the grid, per fringe width (its window).</summary>
+        public sealed record FringeScores(RimSamples.RimScore[] InFocus, RimSamples.RimScore[][] Fringed);
+
+        /// <summary>
+        /// Scores of the chosen model without and with each fringe of the grid. The window reaches 2w beyond the edge,
+        /// to hold the fringe, and is the same for both sides of every comparison.
+        /// </summary>
+        public FringeScores ScoreFringeGrid(ImageSampler image)
+        {
+            int nw = FringeWidthGridPx.Length;
+            var inFocus = new RimSamples.RimScore[nw];
+            var fringed = new RimSamples.RimScore[nw][];
+            Parallel.For(0, nw, w =>
+            {
+                double width = FringeWidthGridPx[w], outer = Math.Max(SelectionOuterPx, 2 * width);
+                inFocus[w] = Score(image, Model!, outer);
+                fringed[w] = FringeStrengthGrid.Select(c => Score(image, Model! with { FringeStrength = c, FringeWidthPx = width }, outer)).ToArray();
+            });
+            return new FringeScores(inFocus, fringed);
+        }
+
+        /// <summary>Candidate edge models are judged on the approached outline's windows, sampled once per window length.</summary>
+        private RimSamples.RimScore Score(ImageSampler image, EdgeModel m, double outerPx = SelectionOuterPx)
+        {
+            RimSamples rim;
+            lock (_rims)
+                if (!_rims.TryGetValue(outerPx, out rim!))
+                    _rims[outerPx] = rim = RimSamples.Take(image, _approach!, Model!.DarkParticle, SelectionSearchPx, SelectionInnerPx, outerPx);
+            return rim.Score(image, m, FinalSmoothing, Round);
+        }
+
+        private readonly Dictionary<double, RimSamples> _rims = [];
 
         /// <summary>First frame, once every outline has started: a last pass with the neighbours' rims in view.</summary>
         public ParticleMeasurement Polish(ImageSampler image, int frame, IReadOnlyList<Neighbour> neighbours)
@@ -374,7 +531,18 @@ public sealed class Tracker : IDisposable
                 }
             }
             if (pass.SupportedFraction >= 0.25 && !pass.TouchesBorder)
-                pass = ActiveOutline.Refine(image, pass.Vertices, model, 1.5, smoothing, Round, inner, neighbours: neighbours);
+            {
+                // A swelling onset can move the rim further than one search reaches (the isolated scenario's rim jumps
+                // ~6 px in a frame): while a polishing pass still moves the outline by most of its reach, the edge lies
+                // further on, and the next pass starts from there.
+                const double polish = 1.5;
+                for (int k = 0; k < 3; k++)
+                {
+                    double before = EquivalentRadiusPx(pass.Vertices);
+                    pass = ActiveOutline.Refine(image, pass.Vertices, model, polish, smoothing, Round, inner, neighbours: neighbours);
+                    if (pass.SupportedFraction < 0.25 || pass.TouchesBorder || Math.Abs(EquivalentRadiusPx(pass.Vertices) - before) < 0.6 * polish) break;
+                }
+            }
             return Measure(pass, frame);
         }
 

@@ -10,19 +10,21 @@ namespace TemAreaTracker.Tests.RealData;
 public class RealImageAccuracyTests(ITestOutputHelper output)
 {
     // Issue 3 asks for a 5 % median area error from rough outlines; this is NOT met, and the test asserts the level
-    // reached (24 % held out, 26 % tuning) with a small margin, so that it fails if things get worse. Why, in two parts:
-    // (1) The "hand" masks are not traced edges: each is, to 0.3-1.5 % of its pixels, the image smoothed with a Gaussian
-    // of σ = 5 px and cut at Otsu's threshold (HandMasks_AreSmoothedOtsuContours below). Against the edge a blurred-step
-    // fit finds on each particle's own azimuthal profile (σ ≈ 3.3 px), that contour lies a median 1.35 px inside
-    // (IQR 0.7-2.35 px; up to 3 px on small or faint particles, which a global threshold cuts deeper), i.e. at 65 % of
-    // the darkening, not 50 %: a tracker that put every edge exactly at the step would still be +8.3 % (median) off the
-    // masks, with only 26 of 81 tuning particles within 5 %. (2) The tracker places the edge further out still: it
-    // chooses a soft sphere-rim model (optical thickness 0.1-4) whose rim is the outer foot of the ramp, ~3 px outside the
-    // masks. On simulated 512² frames like these (ten particles of radius 12-50 px, SiMeanFreePathNm 5 nm, i.e. hard
-    // rims, PSF σ 3.3 px, 30 e/px) the same choice overestimates the TRUE area by +9.6 % (median), while a hard rim model
-    // recovers it to −0.2 %: scored by the median of per-node fits, each node sliding its own edge, noise favours the
-    // soft rim with a narrower PSF. Some particles are lost (counted as 100 %) or escape into a neighbour.
+    // reached (measured 2026-12-01: 26.6 % tuning, 28.5 % held out) with a small margin, so that it fails if things get
+    // worse. Most of it is the masks' convention, not the tracker: the "hand" masks are not traced edges but the image
+    // smoothed with a Gaussian of σ = 5 px and cut at Otsu's threshold (HandMasks_AreSmoothedOtsuContours below). Against
+    // each particle's physical edge — the blurred opaque disc fitted to its own azimuthal profile
+    // (MsaNanoparticles.PhysicalEdgeAreaPx; it recovers simulated hard rims to ~1 %, PhysicalEdge_RecoversSimulatedHardRims)
+    // — the masks are a median 11 % (tuning) and 13 % (held out) too small, and the tracker is 9.4 % / 10.0 % too large
+    // (before 2026-12-01: 10.9 % / 10.5 %, with the edge model chosen by the median of free per-node fits, which on
+    // simulated frames like these was +8 % off the truth and is now ~1 %). What the tracker still gets wrong here is not
+    // what the simulator renders: these metal particles are faceted, their support is a coarse, strong carbon
+    // texture, and a bright halo (12 % of the contrast, ~7 px outside the edge) surrounds them that is not the
+    // transport-of-intensity fringe of a sphere (the fringe term, chosen on several of these images, takes the tracker
+    // 1.4 points further from the physical edge on the tuning half, 0.2 on the held-out half). Some particles are lost
+    // (no area, counted as 100 %) or escape into a neighbour.
     private const double MaxMedianAreaError = 0.30;
+    private const double MaxMedianErrorVsPhysicalEdge = 0.11;
 
     // Issue 3's target for --auto: F1 ≥ 0.85 at IoU 0.5.
     private const double MinF1 = 0.85;
@@ -30,20 +32,71 @@ public class RealImageAccuracyTests(ITestOutputHelper output)
     [Theory]
     [InlineData(0, "tuning")]
     [InlineData(10, "held out")]
-    public void RoughOutlines_TrackedArea_MedianErrorVsHandMasks(int first, string half)
+    public void RoughOutlines_TrackedArea_MedianErrorVsHandMasksAndPhysicalEdge(int first, string half)
     {
-        var errors = new List<double>();
+        var errors = new List<MsaNanoparticles.AreaError>();
         for (int i = first; i < first + 10; i++)
         {
             var e = MsaNanoparticles.AreaErrors(i);
-            output.WriteLine($"image {i,2}: {e.Count,2} particles, median |error| {Median(e.Select(Math.Abs)) * 100,5:0.0} %, signed {Median(e) * 100,6:0.0} %");
+            output.WriteLine($"image {i,2}: {e.Count,2} particles, median |error| vs masks {Median(e.Select(v => Math.Abs(v.VsMask))) * 100,5:0.0} %, " +
+                $"vs physical edge {Median(e.Select(v => Math.Abs(v.VsPhysicalEdge))) * 100,5:0.0} % (signed {Median(e.Select(v => v.VsPhysicalEdge)) * 100,6:+0.0;-0.0} %)");
             errors.AddRange(e);
         }
-        double median = Median(errors.Select(Math.Abs));
-        output.WriteLine($"images {first}-{first + 9} ({half}): {errors.Count} particles, median |area error| {median * 100:0.0} % " +
-            $"(signed median {Median(errors) * 100:+0.0;-0.0} %), target 5 %, asserted ≤ {MaxMedianAreaError * 100:0} %");
+        double vsMask = Median(errors.Select(e => Math.Abs(e.VsMask)));
+        var measured = errors.Where(e => double.IsFinite(e.VsPhysicalEdge)).ToList();
+        double vsEdge = Median(measured.Select(e => Math.Abs(e.VsPhysicalEdge)));
+        output.WriteLine($"images {first}-{first + 9} ({half}): {errors.Count} particles, {errors.Count(e => e.VsMask == 1.0)} without area; " +
+            $"median |area error| vs masks {vsMask * 100:0.0} % (signed {Median(errors.Select(e => e.VsMask)) * 100:+0.0;-0.0} %), target 5 %, asserted ≤ {MaxMedianAreaError * 100:0} %; " +
+            $"vs physical edge ({measured.Count} measured) {vsEdge * 100:0.0} % (signed {Median(measured.Select(e => e.VsPhysicalEdge)) * 100:+0.0;-0.0} %), asserted ≤ {MaxMedianErrorVsPhysicalEdge * 100:0} %; " +
+            $"physical edge vs masks {Median(errors.Select(e => e.PhysicalEdgeVsMask).Where(double.IsFinite)) * 100:+0.0;-0.0} %");
         Assert.True(errors.Count >= 50, $"only {errors.Count} particles counted");
-        Assert.True(median <= MaxMedianAreaError, $"median area error {median:P1} > {MaxMedianAreaError:P0}");
+        Assert.True(vsMask <= MaxMedianAreaError, $"median area error vs masks {vsMask:P1} > {MaxMedianAreaError:P0}");
+        Assert.True(measured.Count >= errors.Count * 0.9, $"physical edge measured on only {measured.Count} of {errors.Count}");
+        Assert.True(vsEdge <= MaxMedianErrorVsPhysicalEdge, $"median area error vs physical edge {vsEdge:P1} > {MaxMedianErrorVsPhysicalEdge:P0}");
+    }
+
+    // The physical edge recovers the truth on simulated frames like these images (HardRimField: hard rims, PSF σ 3.3 px,
+    // 30 e/px) when started from the masks' own recipe (Gaussian σ 5 px + Otsu): measured 2026-12-01 a median |error|
+    // of 0.8 % (signed −0.8 %: the simulator's rims are not quite opaque within the first pixel), where that recipe
+    // itself is off by 1.8 % (signed +0.9 %) — on these simulated frames; on the real images it cuts 11-13 % inside.
+    private const double MaxPhysicalEdgeErrorOnSimulation = 0.015;
+
+    [Fact]
+    public void PhysicalEdge_RecoversSimulatedHardRims()
+    {
+        var errors = new List<double>();
+        var recipe = new List<double>();
+        foreach (int seed in new[] { 1, 2, 3 })
+        {
+            var scenario = EndToEnd.HardRimField.Build(seed);
+            var truth = TemAreaTracker.Simulation.GroundTruth.Compute(scenario);
+            using var frame = TemAreaTracker.Simulation.MovieSimulator.RenderFrame(scenario, 0);
+            using var image = frame.ToFloat32();
+            using var smooth = new OpenCvSharp.Mat();
+            OpenCvSharp.Cv2.GaussianBlur(image, smooth, new OpenCvSharp.Size(0, 0), 5);
+            using var smooth8 = new OpenCvSharp.Mat();
+            smooth.ConvertTo(smooth8, OpenCvSharp.MatType.CV_8UC1);
+            using var cut = new OpenCvSharp.Mat();
+            OpenCvSharp.Cv2.Threshold(smooth8, cut, 0, 255, OpenCvSharp.ThresholdTypes.BinaryInv | OpenCvSharp.ThresholdTypes.Otsu);
+            using var labels = new OpenCvSharp.Mat();
+            OpenCvSharp.Cv2.ConnectedComponents(cut, labels, OpenCvSharp.PixelConnectivity.Connectivity8, OpenCvSharp.MatType.CV_32S);
+            foreach (var p in truth.Particles)
+            {
+                int label = labels.At<int>((int)Math.Round(p.CentrePx[0].Y), (int)Math.Round(p.CentrePx[0].X));
+                Assert.True(label > 0, $"seed {seed} {p.Name}: not in the smoothed-Otsu mask");
+                using var mask = new OpenCvSharp.Mat();
+                OpenCvSharp.Cv2.Compare(labels, OpenCvSharp.Scalar.All(label), mask, OpenCvSharp.CmpTypes.EQ);
+                using var others = new OpenCvSharp.Mat();
+                OpenCvSharp.Cv2.Subtract(cut, mask, others);
+                double area = truth.AreaPx(p.Name)[0];
+                errors.Add(MsaNanoparticles.PhysicalEdgeAreaPx(image, mask, others, darkParticle: true) / area - 1);
+                recipe.Add(OpenCvSharp.Cv2.CountNonZero(mask) / area - 1);
+            }
+        }
+        double median = Median(errors.Select(Math.Abs));
+        output.WriteLine($"{errors.Count} simulated particles: physical edge vs truth median |error| {median * 100:0.00} % (signed {Median(errors) * 100:+0.00;-0.00} %); " +
+            $"smoothed-Otsu masks vs truth {Median(recipe.Select(Math.Abs)) * 100:0.00} % (signed {Median(recipe) * 100:+0.00;-0.00} %)");
+        Assert.True(median <= MaxPhysicalEdgeErrorOnSimulation, $"physical edge median error {median:P2} > {MaxPhysicalEdgeErrorOnSimulation:P1}");
     }
 
     // The masks' own recipe, measured on all 20 images: at σ = 5 px every mask differs from the smoothed-Otsu cut in
