@@ -58,7 +58,7 @@ public class DriftAheadTests
 
     /// <summary>The support patches keep clear of the outlines, which the consumer reads or detects on frame 0.</summary>
     [Fact]
-    public void LaterFramesWaitForTheOutlines()
+    public async Task LaterFramesWaitForTheOutlines()
     {
         using var frames = new FramePrefetcher(Moving(4));
         using var ahead = new DriftAhead(frames, measure: true);
@@ -66,11 +66,11 @@ public class DriftAheadTests
         first.Dispose();
         Assert.Equal(DriftMethod.Reference, zero.Method);
         var next = Task.Run(() => { bool got = ahead.TryTake(out var f, out var d); f?.Dispose(); return (got, d); });
-        Assert.False(next.Wait(300)); // frame 1 is not measured before the outlines are known
+        Assert.NotSame(next, await Task.WhenAny(next, Task.Delay(300))); // frame 1 is not measured before the outlines are known
         ahead.Begin([]);
-        Assert.True(next.Wait(10_000));
-        Assert.True(next.Result.got);
-        Assert.Equal(DriftMethod.Support, next.Result.d.Method);
+        var (got, d) = await next.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(got);
+        Assert.Equal(DriftMethod.Support, d.Method);
     }
 
     [Fact]

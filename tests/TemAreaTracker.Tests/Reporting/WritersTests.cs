@@ -273,9 +273,9 @@ public sealed class OverlayVideoWriterTests : IDisposable
         Assert.True(cap.Read(f));
         Assert.Equal(new Size(512, 389), f.Size());
         // Coloured pixels lie on the scaled circle (within the dot radius and JPEG blur), none far from it.
-        int on = 0, off = 0;
-        for (int y = 0; y < f.Rows; y++)
-            for (int x = 0; x < f.Cols; x++)
+        int on = 0, off = 0, rows = f.Rows, cols = f.Cols;
+        for (int y = 0; y < rows; y++)
+            for (int x = 0; x < cols; x++)
             {
                 var p = f.At<Vec3b>(y, x);
                 if (Math.Max(p.Item0, Math.Max(p.Item1, p.Item2)) - Math.Min(p.Item0, Math.Min(p.Item1, p.Item2)) < 50) continue;

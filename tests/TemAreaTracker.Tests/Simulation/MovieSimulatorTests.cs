@@ -63,8 +63,9 @@ public sealed class MovieSimulatorTests
         // …and the particle's centroid is where the truth (drift included) says, to 0.05 px.
         var px = Pixels(m);
         double sx = 0, sy = 0, sw = 0;
-        for (int y = 0; y < m.Height; y++)
-            for (int x = 0; x < m.Width; x++) { double w = 1 - px[y * m.Width + x]; sx += w * x; sy += w * y; sw += w; }
+        int height = m.Height, width = m.Width;
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++) { double w = 1 - px[y * width + x]; sx += w * x; sy += w * y; sw += w; }
         Assert.Equal(truth.Particles[0].CentrePx[frame].X, sx / sw, 0.05);
         Assert.Equal(truth.Particles[0].CentrePx[frame].Y, sy / sw, 0.05);
     }
