@@ -123,7 +123,7 @@ public static class ContactSheet
 {
     /// <summary>
     /// Draws <paramref name="panels"/> side by side, each scaled to <paramref name="panelWidthPx"/>, lettered (a), (b), …
-    /// and labelled with its time, and saves a PNG.
+    /// and captioned with its time above the frame, and saves a PNG.
     /// </summary>
     /// <param name="path">Output .png.</param>
     /// <param name="panels">Frames in order.</param>
@@ -137,7 +137,13 @@ public static class ContactSheet
         double scale = Math.Min(2.0, panelWidthPx / (double)fw);
         int pw = (int)Math.Round(fw * scale), ph = (int)Math.Round(fh * scale);
         const int gap = 6;
-        int width = panels.Count * pw + (panels.Count + 1) * gap, height = ph + 2 * gap;
+        // Letter and time go in a caption strip above each panel, not on the frame: movies carry burnt-in time stamps,
+        // scale bars and detector labels in their corners, and a label of ours would cover them.
+        double fontScale = Math.Max(0.45, pw / 520.0);
+        int thickness = Math.Max(1, (int)Math.Round(fontScale * 1.5));
+        var textSize = Cv2.GetTextSize("(a) t = 0.0 s", HersheyFonts.HersheySimplex, fontScale, thickness, out int baseline);
+        int caption = textSize.Height + baseline + gap;
+        int width = panels.Count * pw + (panels.Count + 1) * gap, height = caption + ph + 2 * gap;
         using var sheet = new Mat(height, width, MatType.CV_8UC3, Scalar.White);
         for (int i = 0; i < panels.Count; i++)
         {
@@ -149,29 +155,22 @@ public static class ContactSheet
             var labels = new List<Rect>();
             foreach (var m in p.Marks)
                 OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, scale, labels);
+            // A frame that already carries a burnt-in scale bar keeps it: ours would cover it (and say the same).
+            if (i == 0 && nmPerPixel is double nm && nm > 0 && Measurement.ScaleBarDetector.Find(p.Gray8) is null) ScaleBar(bgr, nm / scale);
+            int left = gap + i * (pw + gap);
+            using var dst = new Mat(sheet, new Rect(left, gap + caption, pw, ph));
+            bgr.CopyTo(dst);
+
             string letter = $"({(char)('a' + i % 26)})";
             string time = timeUnit == "s"
                 ? $"t = {p.TimeS.ToString(p.TimeS >= 100 ? "F0" : "0.##", CultureInfo.InvariantCulture)} s"
                 : $"frame {p.FrameIndex}";
-            Label(bgr, letter, top: true);
-            Label(bgr, time, top: false);
-            // A frame that already carries a burnt-in scale bar keeps it: ours would cover it (and say the same).
-            if (i == 0 && nmPerPixel is double nm && nm > 0 && Measurement.ScaleBarDetector.Find(p.Gray8) is null) ScaleBar(bgr, nm / scale);
-            using var dst = new Mat(sheet, new Rect(gap + i * (pw + gap), gap, pw, ph));
-            bgr.CopyTo(dst);
+            int textY = gap + textSize.Height;
+            Cv2.PutText(sheet, letter, new Point(left, textY), HersheyFonts.HersheySimplex, fontScale, Scalar.Black, thickness, LineTypes.AntiAlias);
+            int timeWidth = Cv2.GetTextSize(time, HersheyFonts.HersheySimplex, fontScale, thickness, out _).Width;
+            Cv2.PutText(sheet, time, new Point(left + pw - gap - timeWidth, textY), HersheyFonts.HersheySimplex, fontScale, Scalar.Black, thickness, LineTypes.AntiAlias);
         }
         Cv2.ImWrite(path, sheet);
-    }
-
-    private static void Label(Mat bgr, string text, bool top)
-    {
-        double fs = Math.Max(0.45, bgr.Width / 520.0);
-        int thick = Math.Max(1, (int)Math.Round(fs * 1.5));
-        var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, fs, thick, out int baseline);
-        int pad = 4;
-        int x = pad, y = top ? pad : bgr.Height - size.Height - baseline - 3 * pad;
-        Cv2.Rectangle(bgr, new Rect(x, y, size.Width + 2 * pad, size.Height + baseline + 2 * pad), Scalar.Black, -1);
-        Cv2.PutText(bgr, text, new Point(x + pad, y + pad + size.Height), HersheyFonts.HersheySimplex, fs, Scalar.White, thick, LineTypes.AntiAlias);
     }
 
     /// <summary>A white bar of a round length (1, 2 or 5 × 10^k nm) about a fifth of the panel wide, bottom right.</summary>

@@ -311,8 +311,32 @@ public sealed class ContactSheetTests : IDisposable
         using (var panel = new ContactSheetPanel(0, 0, frame, []))
             ContactSheet.Save(path, [panel], nmPerPixel: 0.5);
         using var sheet = Cv2.ImRead(path);
-        const int gap = 6, panelPx = 360; // 200 px frames drawn 1.8× into 360 px panels
-        return sheet.At<Vec3b>(gap + panelPx - 7, gap + panelPx - 7);
+        const int gap = 6, panelPx = 360; // 200 px frames drawn 1.8× into 360 px panels, under a caption strip
+        return sheet.At<Vec3b>(sheet.Height - gap - 7, gap + panelPx - 7);
+    }
+
+    /// <summary>Panel letters and times sit in a caption above the frames, so a burnt-in time stamp stays readable.</summary>
+    [Fact]
+    public void Captions_DoNotCoverABurntInTimeStamp()
+    {
+        var frame = new Mat(200, 200, MatType.CV_8UC1, Scalar.All(128));
+        Cv2.Rectangle(frame, new Rect(0, 0, 50, 14), Scalar.All(255), -1); // a white stamp box, top left
+        string path = Path.Combine(_root, "sheet-stamp.png");
+        using (var panel = new ContactSheetPanel(0, 12.5, frame, []))
+            ContactSheet.Save(path, [panel]);
+        using var sheet = Cv2.ImRead(path);
+        const int gap = 6, panelPx = 360;
+        int top = sheet.Height - gap - panelPx;
+        Assert.True(top > gap, "no caption strip above the panel");
+        for (int y = top + 2; y < top + 20; y += 4)
+            for (int x = gap + 2; x < gap + 80; x += 8)
+                Assert.True(sheet.At<Vec3b>(y, x).Item0 > 240, $"stamp covered at ({x},{y})");
+        // The caption strip carries dark text.
+        bool ink = false;
+        for (int y = gap; y < top; y++)
+            for (int x = gap; x < gap + panelPx; x++)
+                ink |= sheet.At<Vec3b>(y, x).Item0 < 100;
+        Assert.True(ink, "caption strip is empty");
     }
 
     [Fact]
