@@ -24,29 +24,43 @@ public static class OutlineJson
         {
             throw new InvalidDataException($"{path}: not an outline JSON (invalid JSON: {e.Message})", e);
         }
-        if (root?["particles"] is not JsonArray particles)
-            throw new InvalidDataException($"{path}: not an outline JSON (no \"particles\" array)");
+        if (root is not JsonObject top || top["particles"] is not JsonArray particles)
+            throw new InvalidDataException($"{path}: not an outline JSON (expected an object with a \"particles\" array)");
         var result = new List<Outline>();
         for (int i = 0; i < particles.Count; i++)
         {
             string where = $"{path}: not an outline JSON (particles[{i}]";
             var p = particles[i] as JsonObject ?? throw new InvalidDataException($"{where} is not an object)");
-            string name = p["name"]?.GetValue<string>() ?? $"p{i + 1}";
-            if (p["polygon_px"] is not JsonArray poly)
-                throw new InvalidDataException($"{where} '{name}' has no \"polygon_px\" array)");
-            var pts = new List<Point2d>(poly.Count);
-            foreach (var v in poly)
+            try
             {
-                if (v is not JsonArray xy || xy.Count < 2)
-                    throw new InvalidDataException($"{where} '{name}': each vertex must be [x, y])");
-                pts.Add(new Point2d(xy[0]!.GetValue<double>(), xy[1]!.GetValue<double>()));
+                result.Add(ReadParticle(p, i, where));
             }
-            if (pts.Count < 3) throw new InvalidDataException($"{where} '{name}' has {pts.Count} vertices; need at least 3)");
-            int? frame = p["frame"] is JsonValue fv ? fv.GetValue<int>() : null;
-            result.Add(new Outline(name, pts, frame));
+            catch (Exception e) when (e is InvalidOperationException or FormatException)
+            {
+                // A value of the wrong JSON type ("name": 3, "x" for a coordinate): System.Text.Json says which.
+                throw new InvalidDataException($"{where}: {e.Message})", e);
+            }
         }
         if (result.Count == 0) throw new InvalidDataException($"{path}: not an outline JSON (\"particles\" is empty)");
         return result;
+    }
+
+    /// <summary>One entry of "particles"; <paramref name="where"/> opens its error messages.</summary>
+    private static Outline ReadParticle(JsonObject p, int i, string where)
+    {
+        string name = p["name"]?.GetValue<string>() ?? $"p{i + 1}";
+        if (p["polygon_px"] is not JsonArray poly)
+            throw new InvalidDataException($"{where} '{name}' has no \"polygon_px\" array)");
+        var pts = new List<Point2d>(poly.Count);
+        foreach (var v in poly)
+        {
+            if (v is not JsonArray xy || xy.Count < 2)
+                throw new InvalidDataException($"{where} '{name}': each vertex must be [x, y])");
+            pts.Add(new Point2d(xy[0]!.GetValue<double>(), xy[1]!.GetValue<double>()));
+        }
+        if (pts.Count < 3) throw new InvalidDataException($"{where} '{name}' has {pts.Count} vertices; need at least 3)");
+        int? frame = p["frame"] is JsonValue fv ? fv.GetValue<int>() : null;
+        return new Outline(name, pts, frame);
     }
 
     /// <summary>Writes outlines as JSON (temporary file, then moved into place).</summary>

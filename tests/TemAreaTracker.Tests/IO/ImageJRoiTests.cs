@@ -166,6 +166,22 @@ public sealed class ImageJRoiTests : IDisposable
         Assert.StartsWith(path, e.Message);
     }
 
+    /// <summary>JSON of the wrong shape or value types is a one-line InvalidDataException naming the file, not a JSON API error.</summary>
+    [Theory]
+    [InlineData("""[{"name": "p1", "polygon_px": [[0, 0], [9, 0], [0, 9]]}]""", "\"particles\" array")]
+    [InlineData("""{"particles": [{"name": 3, "polygon_px": [[0, 0], [9, 0], [0, 9]]}]}""", "particles[0]")]
+    [InlineData("""{"particles": [{"name": "p1", "polygon_px": [["a", 0], [9, 0], [0, 9]]}]}""", "particles[0]")]
+    [InlineData("""{"particles": [{"name": "p1", "polygon_px": [[0, 0], [9, 0], [0, 9]], "frame": "two"}]}""", "particles[0]")]
+    public void OutlineJson_WrongShapeOrTypes_NamesTheFileAndEntry(string json, string expected)
+    {
+        string path = Path.Combine(_dir, "bad.json");
+        File.WriteAllText(path, json);
+        var e = Assert.Throws<InvalidDataException>(() => OutlineJson.Read(path));
+        Assert.StartsWith(path + ": not an outline JSON", e.Message);
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     [Fact]
     public void OutlineFile_DispatchesOnContent()
     {
