@@ -66,8 +66,10 @@ internal static class ActiveOutline
         // the rest, so that a particle pressed against the electrolyte is not taken for one losing its edge.
         double supportedFraction = (double)supported / Math.Max(1, n - fits.SetAside);
         double typicalSse = fits.MedianNoiseVariance;
+        // Too little rim found while part of it was cut from view by the border: the particle is likelier leaving the
+        // frame than lost.
         if (supported < Math.Max(6, n / 5))
-            return new Pass(nodes, supportedFraction, double.NaN, border, typicalSse, n);
+            return new Pass(nodes, supportedFraction, double.NaN, border || fits.Clipped > 0, typicalSse, n);
 
         // Profiles are modelled in 1-D, but the PSF also blurs along the curved rim: to second order that moves the
         // apparent edge of a convex rim of radius ρ inward by σ²/(2ρ) (Gaussian blur ≈ f + σ²/2·∇²f, ∇²f = f'' + f'/ρ).
@@ -145,10 +147,10 @@ internal static class ActiveOutline
 
     /// <summary>Every node's edge fit of one pass with one model (before smoothing).</summary>
     // SetAside: nodes given no weight because a foreign body lies beyond them (ForeignBodies) or their window reaches
-    // past the frame's border; MedianNoiseVariance:
+    // past the frame's border (Clipped, of them); MedianNoiseVariance:
     // the median residual variance over the nodes of the particle's own, uncrowded rim (OwnRim).
     private sealed record NodeFits(Point2d[] Nodes, Point2d[] Normals, double[] Displacement, double[] Weight, bool TouchesBorder,
-        double SizePx, int SetAside, double MedianNoiseVariance, bool[] OwnRim);
+        double SizePx, int SetAside, int Clipped, double MedianNoiseVariance, bool[] OwnRim);
 
     /// <summary>The node fits of each model (displacements and weights only when asked for).</summary>
     private static NodeFits[] FitNodes(ImageSampler image, IReadOnlyList<Point2d> prior, IReadOnlyList<EdgeModel> models, double searchPx,
@@ -259,7 +261,7 @@ internal static class ActiveOutline
             var own = new List<double>(n);
             for (int i = 0; i < n; i++) if (ownRim[i]) own.Add(modelSse[i]);
             double typicalSse = own.Count > 0 ? RobustStats.UpperMedian(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(own)) : double.PositiveInfinity;
-            result[c] = new NodeFits(nodes, normals, displacements ? disp![c] : [], displacements ? weight![c] : [], border, size, setAside, typicalSse, ownRim);
+            result[c] = new NodeFits(nodes, normals, displacements ? disp![c] : [], displacements ? weight![c] : [], border, size, setAside, clipped, typicalSse, ownRim);
         }
         return result;
     }
