@@ -17,7 +17,8 @@ internal static class ActiveOutline
     /// <param name="SupportedFraction">Fraction of nodes where an edge of the right sign was found, among those not set
     /// aside because a foreign body lies beyond them.</param>
     /// <param name="EdgeScatterPx">Robust scatter of node edges about the smooth outline, px.</param>
-    /// <param name="TouchesBorder">Some node's profile left the frame.</param>
+    /// <param name="TouchesBorder">The outline comes within <see cref="BorderMarginPx"/> of the frame's edge, where the
+    /// particle may be cut by it (no area can be measured).</param>
     /// <param name="MeanSse">Median residual variance of the node fits (for model selection; the median so that
     /// contacts, Bragg patches and other odd nodes do not choose the model).</param>
     /// <param name="Nodes">Number of nodes.</param>
@@ -65,8 +66,10 @@ internal static class ActiveOutline
         // the rest, so that a particle pressed against the electrolyte is not taken for one losing its edge.
         double supportedFraction = (double)supported / Math.Max(1, n - fits.SetAside);
         double typicalSse = fits.MedianNoiseVariance;
+        // Too little rim found while part of it was cut from view by the border: the particle is likelier leaving the
+        // frame than lost.
         if (supported < Math.Max(6, n / 5))
-            return new Pass(nodes, supportedFraction, double.NaN, border, typicalSse, n);
+            return new Pass(nodes, supportedFraction, double.NaN, border || fits.Clipped > 0, typicalSse, n);
 
         // Profiles are modelled in 1-D, but the PSF also blurs along the curved rim: to second order that moves the
         // apparent edge of a convex rim of radius ρ inward by σ²/(2ρ) (Gaussian blur ≈ f + σ²/2·∇²f, ∇²f = f'' + f'/ρ).
@@ -115,6 +118,9 @@ internal static class ActiveOutline
                 result[i] = new Point2d(nodes[i].X + d * normals[i].X, nodes[i].Y + d * normals[i].Y);
             }
         }
+        // Bridged nodes by the border (their windows cut) must not carry the outline past it.
+        double margin = BorderMarginPx(model);
+        foreach (var v in result) border |= !image.ContainsWithin(v.X, v.Y, margin);
         return new Pass(result, supportedFraction, scatter, border, typicalSse, n, nodeEdges, fits.OwnRim);
     }
 
@@ -140,10 +146,11 @@ internal static class ActiveOutline
         FitNodes(image, prior, models, searchPx, innerPx, outerPx, neighbours, displacements: false).Select(f => f.MedianNoiseVariance).ToArray();
 
     /// <summary>Every node's edge fit of one pass with one model (before smoothing).</summary>
-    // SetAside: nodes given no weight because a foreign body lies beyond them (ForeignBodies); MedianNoiseVariance:
+    // SetAside: nodes given no weight because a foreign body lies beyond them (ForeignBodies) or their window reaches
+    // past the frame's border (Clipped, of them); MedianNoiseVariance:
     // the median residual variance over the nodes of the particle's own, uncrowded rim (OwnRim).
     private sealed record NodeFits(Point2d[] Nodes, Point2d[] Normals, double[] Displacement, double[] Weight, bool TouchesBorder,
-        double SizePx, int SetAside, double MedianNoiseVariance, bool[] OwnRim);
+        double SizePx, int SetAside, int Clipped, double MedianNoiseVariance, bool[] OwnRim);
 
     /// <summary>The node fits of each model (displacements and weights only when asked for).</summary>
     private static NodeFits[] FitNodes(ImageSampler image, IReadOnlyList<Point2d> prior, IReadOnlyList<EdgeModel> models, double searchPx,
@@ -188,6 +195,8 @@ internal static class ActiveOutline
         Array.Fill(beyond, double.NaN);
         Array.Fill(step, double.NaN);
         bool border = false;
+        int clipped = 0;
+        double borderMargin = BorderMarginPx(models[0]);
         Span<double> y = stackalloc double[m];
         Span<double> rival = stackalloc double[m];
         int stride = columns[0].Stride;
@@ -202,7 +211,10 @@ internal static class ActiveOutline
             if (!(image.ContainsWithin(nx + s0 * ux, ny + s0 * uy, 1e-6) && image.ContainsWithin(nx + sLast * ux, ny + sLast * uy, 1e-6))
                 && !AllInside(image, nx, ny, ux, uy, s0, m))
             {
-                border = true;
+                // A window that only reaches past the border is set aside and bridged like a contact, so that a particle
+                // a few px from the frame's edge (fully in view) is still measured; an outline at the border is not.
+                if (image.ContainsWithin(nx, ny, borderMargin)) clipped++;
+                else border = true;
                 continue;
             }
             for (int j = 0; j < m; j++)
@@ -228,7 +240,7 @@ internal static class ActiveOutline
         var foreign = ForeignBodies(beyond, step);
         // Only once neighbours are modelled: while a drawn outline is first captured, every neighbour is an unmodelled
         // dark body too, and setting those nodes aside leaves a crowded particle too little rim to be pulled in by.
-        int setAside = 0;
+        int setAside = clipped;
         if (neighbours is not null)
             for (int i = 0; i < n; i++)
             {
@@ -249,10 +261,16 @@ internal static class ActiveOutline
             var own = new List<double>(n);
             for (int i = 0; i < n; i++) if (ownRim[i]) own.Add(modelSse[i]);
             double typicalSse = own.Count > 0 ? RobustStats.UpperMedian(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(own)) : double.PositiveInfinity;
-            result[c] = new NodeFits(nodes, normals, displacements ? disp![c] : [], displacements ? weight![c] : [], border, size, setAside, typicalSse, ownRim);
+            result[c] = new NodeFits(nodes, normals, displacements ? disp![c] : [], displacements ? weight![c] : [], border, size, setAside, clipped, typicalSse, ownRim);
         }
         return result;
     }
+
+    /// <summary>
+    /// How close to the frame's edge an outline may come and still be measured: one PSF σ (at least 1 px), within
+    /// which the blurred rim's outer half, and possibly the particle itself, is cut by the border.
+    /// </summary>
+    public static double BorderMarginPx(EdgeModel model) => Math.Max(model.BlurSigmaPx, 1);
 
     private static bool AllInside(ImageSampler image, double nx, double ny, double ux, double uy, double s0, int m)
     {

@@ -27,8 +27,8 @@ public static class HardRimField
         for (int tries = 0; particles.Count < 10 && tries < 2000; tries++)
         {
             double r = 12 + 38 * rnd.NextDouble();
-            // 20 px clear of the frame's edge: a wide PSF's edge windows reach ~15 px beyond the rim, and a window that
-            // leaves the frame makes the particle out of view (no area, by design).
+            // 20 px clear of the frame's edge: a wide PSF's edge windows reach ~15 px beyond the rim, and nodes whose
+            // windows leave the frame are bridged by the rest of the rim (an outline within σ of the border has no area).
             double x = r + 20 + (512 - 2 * r - 40) * rnd.NextDouble(), y = r + 20 + (512 - 2 * r - 40) * rnd.NextDouble();
             // At least 14 px of background between rims: these are isolated particles.
             if (particles.Any(p => Math.Sqrt((p.CentreXPx - x) * (p.CentreXPx - x) + (p.CentreYPx - y) * (p.CentreYPx - y)) < p.R0Nm / pixelNm + r + 14)) continue;

@@ -296,7 +296,7 @@ public static class MsaNanoparticles
             {
                 using var tracker = new Tracker(detected);
                 // Every detection counts with the outline the tracker ends with (its prior when it reports no area,
-                // e.g. out of view because its search band reaches the border).
+                // e.g. out of view because it comes within a PSF σ of the border).
                 foreach (var m in tracker.Process(frame).Particles) found.Add(Fill(m.Outline, size));
             }
             // Border-cut hand particles and specks are not counted; a detection matched to one is neither a hit nor a miss.

@@ -10,21 +10,26 @@ namespace TemAreaTracker.Tests.RealData;
 public class RealImageAccuracyTests(ITestOutputHelper output)
 {
     // Issue 3 asks for a 5 % median area error from rough outlines; this is NOT met, and the test asserts the level
-    // reached (measured 2026-12-01: 26.6 % tuning, 28.5 % held out) with a small margin, so that it fails if things get
+    // reached (measured 2026-12-01: 16.4 % tuning, 16.9 % held out) with a small margin, so that it fails if things get
     // worse. Most of it is the masks' convention, not the tracker: the "hand" masks are not traced edges but the image
     // smoothed with a Gaussian of σ = 5 px and cut at Otsu's threshold (HandMasks_AreSmoothedOtsuContours below). Against
     // each particle's physical edge — the blurred opaque disc fitted to its own azimuthal profile
     // (MsaNanoparticles.PhysicalEdgeAreaPx; it recovers simulated hard rims to ~1 %, PhysicalEdge_RecoversSimulatedHardRims)
-    // — the masks are a median 11 % (tuning) and 13 % (held out) too small, and the tracker is 9.4 % / 10.0 % too large
-    // (before 2026-12-01: 10.9 % / 10.5 %, with the edge model chosen by the median of free per-node fits, which on
-    // simulated frames like these was +8 % off the truth and is now ~1 %). What the tracker still gets wrong here is not
-    // what the simulator renders: these metal particles are faceted, their support is a coarse, strong carbon
-    // texture, and a bright halo (12 % of the contrast, ~7 px outside the edge) surrounds them that is not the
-    // transport-of-intensity fringe of a sphere (the fringe term, chosen on several of these images, takes the tracker
-    // 1.4 points further from the physical edge on the tuning half, 0.2 on the held-out half). Some particles are lost
-    // (no area, counted as 100 %) or escape into a neighbour.
-    private const double MaxMedianAreaError = 0.30;
-    private const double MaxMedianErrorVsPhysicalEdge = 0.11;
+    // — the masks are a median 11 % (tuning) and 13 % (held out) too small, and the tracker is 5.1 % / 4.6 % off (signed
+    // +4.0 % / +0.9 %). Before: 9.4 % / 10.0 % (signed +8.9 % / +9.6 %), for two reasons. (1) 18 of the 174 particles had
+    // no area: fully in view 5-13 px from the border, but some node's search window left the frame, which made them out
+    // of view; such nodes are now bridged (ActiveOutline), and 7 remain without area (3 tuning, 4 held out), their
+    // outlines within a PSF σ of the border: five whose physical edge is that near (2.4-5 px, σ 3.4-4 px) or past it,
+    // two whose outline sits outside the particle (+15 % in area; 8 px out on one side). (2) The edge-model choice took
+    // rims too soft (tuning: τ a median 2.5, 37 % below 1; now 105 and 1 %), whose edge lies at the ramp's foot
+    // ~1 px outside the half-darkness edge (a hard rim at the same σ: +4.5 % instead of +8.5 %): its background slope,
+    // hinged at each candidate's edge, let the bright halo outside these particles (12 % of the contrast, ~4-7 px beyond
+    // the edge; not the transport-of-intensity fringe of a sphere) pass for a soft rim's foot. Hinged at the end of the
+    // search range, the same for every candidate (RimSamples), the rims chosen are harder. What the tracker still gets
+    // wrong here is not what the simulator renders: faceted metal particles held to a smooth round outline, on a coarse,
+    // strong carbon texture, where hard and soft rims differ by ~1 % of the selection's score.
+    private const double MaxMedianAreaError = 0.19;
+    private const double MaxMedianErrorVsPhysicalEdge = 0.065;
 
     // Issue 3's target for --auto: F1 ≥ 0.85 at IoU 0.5.
     private const double MinF1 = 0.85;
@@ -47,12 +52,12 @@ public class RealImageAccuracyTests(ITestOutputHelper output)
         double vsEdge = Median(measured.Select(e => Math.Abs(e.VsPhysicalEdge)));
         output.WriteLine($"images {first}-{first + 9} ({half}): {errors.Count} particles, {errors.Count(e => e.VsMask == 1.0)} without area; " +
             $"median |area error| vs masks {vsMask * 100:0.0} % (signed {Median(errors.Select(e => e.VsMask)) * 100:+0.0;-0.0} %), target 5 %, asserted ≤ {MaxMedianAreaError * 100:0} %; " +
-            $"vs physical edge ({measured.Count} measured) {vsEdge * 100:0.0} % (signed {Median(measured.Select(e => e.VsPhysicalEdge)) * 100:+0.0;-0.0} %), asserted ≤ {MaxMedianErrorVsPhysicalEdge * 100:0} %; " +
+            $"vs physical edge ({measured.Count} measured) {vsEdge * 100:0.0} % (signed {Median(measured.Select(e => e.VsPhysicalEdge)) * 100:+0.0;-0.0} %), asserted ≤ {MaxMedianErrorVsPhysicalEdge * 100:0.#} %; " +
             $"physical edge vs masks {Median(errors.Select(e => e.PhysicalEdgeVsMask).Where(double.IsFinite)) * 100:+0.0;-0.0} %");
         Assert.True(errors.Count >= 50, $"only {errors.Count} particles counted");
         Assert.True(vsMask <= MaxMedianAreaError, $"median area error vs masks {vsMask:P1} > {MaxMedianAreaError:P0}");
         Assert.True(measured.Count >= errors.Count * 0.9, $"physical edge measured on only {measured.Count} of {errors.Count}");
-        Assert.True(vsEdge <= MaxMedianErrorVsPhysicalEdge, $"median area error vs physical edge {vsEdge:P1} > {MaxMedianErrorVsPhysicalEdge:P0}");
+        Assert.True(vsEdge <= MaxMedianErrorVsPhysicalEdge, $"median area error vs physical edge {vsEdge:P1} > {MaxMedianErrorVsPhysicalEdge:P1}");
     }
 
     // The physical edge recovers the truth on simulated frames like these images (HardRimField: hard rims, PSF σ 3.3 px,
