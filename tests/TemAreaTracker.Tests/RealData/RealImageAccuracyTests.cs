@@ -10,13 +10,15 @@ namespace TemAreaTracker.Tests.RealData;
 public class RealImageAccuracyTests(ITestOutputHelper output)
 {
     // Issue 3 asks for a 5 % median area error from rough outlines; this is NOT met, and the test asserts the level
-    // reached (measured 2026-12-01: 16.4 % tuning, 16.9 % held out) with a small margin, so that it fails if things get
+    // reached (measured 2026-12-01: 17.7 % tuning, 20.1 % held out) with a small margin, so that it fails if things get
     // worse. Most of it is the masks' convention, not the tracker: the "hand" masks are not traced edges but the image
     // smoothed with a Gaussian of σ = 5 px and cut at Otsu's threshold (HandMasks_AreSmoothedOtsuContours below). Against
     // each particle's physical edge — the blurred opaque disc fitted to its own azimuthal profile
     // (MsaNanoparticles.PhysicalEdgeAreaPx; it recovers simulated hard rims to ~1 %, PhysicalEdge_RecoversSimulatedHardRims)
-    // — the masks are a median 11 % (tuning) and 13 % (held out) too small, and the tracker is 5.1 % / 4.6 % off (signed
-    // +4.0 % / +0.9 %). Before: 9.4 % / 10.0 % (signed +8.9 % / +9.6 %), for two reasons. (1) 18 of the 174 particles had
+    // — the masks are a median 11 % (tuning) and 13 % (held out) too small, and the tracker is 5.1 % / 4.7 % off (signed
+    // +4.0 % / +2.1 %; 16.4 % / 16.9 % vs masks and signed +4.0 % / +0.9 % before the first-frame settle kept the outer
+    // of the outlines found from the approached and the drawn outline, which lets no interior structure capture the
+    // rim on simulated clusters). Before: 9.4 % / 10.0 % (signed +8.9 % / +9.6 %), for two reasons. (1) 18 of the 174 particles had
     // no area: fully in view 5-13 px from the border, but some node's search window left the frame, which made them out
     // of view; such nodes are now bridged (ActiveOutline), and 7 remain without area (3 tuning, 4 held out), their
     // outlines within a PSF σ of the border: five whose physical edge is that near (2.4-5 px, σ 3.4-4 px) or past it,
@@ -28,7 +30,7 @@ public class RealImageAccuracyTests(ITestOutputHelper output)
     // search range, the same for every candidate (RimSamples), the rims chosen are harder. What the tracker still gets
     // wrong here is not what the simulator renders: faceted metal particles held to a smooth round outline, on a coarse,
     // strong carbon texture, where hard and soft rims differ by ~1 % of the selection's score.
-    private const double MaxMedianAreaError = 0.19;
+    private const double MaxMedianAreaError = 0.21;
     private const double MaxMedianErrorVsPhysicalEdge = 0.065;
 
     // Issue 3's target for --auto: F1 ≥ 0.85 at IoU 0.5.
