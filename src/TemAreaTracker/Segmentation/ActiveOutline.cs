@@ -278,11 +278,8 @@ internal static class ActiveOutline
     internal static bool[] ForeignBodies(double[] beyond, double[] step)
     {
         var foreign = new bool[beyond.Length];
-        var clear = beyond.Where(double.IsFinite).Order().ToList();
-        if (clear.Count < 8) return foreign;
-        var steps = step.Where(double.IsFinite).Order().ToList();
-        double reference = clear[clear.Count / 4];
-        double limit = ForeignContrast * steps[steps.Count / 2];
+        if (RobustStats.OfFinite(beyond, count => count / 4, atLeast: 8) is not { } reference) return foreign;
+        double limit = ForeignContrast * (RobustStats.OfFinite(step, count => count / 2) ?? double.NaN);
         if (!(limit > 0)) return foreign;
         for (int i = 0; i < beyond.Length; i++) foreign[i] = beyond[i] - reference > limit;
         return foreign;
