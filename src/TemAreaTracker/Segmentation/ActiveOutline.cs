@@ -53,9 +53,28 @@ internal static class ActiveOutline
     /// with an unmodelled foreign body beyond them are set aside; without (capturing a drawn outline, before the
     /// neighbours are known) they are kept.</param>
     public static Pass Refine(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
+        double smoothing, bool round = false, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null) =>
+        Smooth(FitNodes(image, prior, [model], searchPx, innerPx, outerPx, neighbours, displacements: true)[0], model, smoothing, round);
+
+    /// <summary>
+    /// <see cref="Refine"/> of the same prior with each of several candidate models, the results the same as one
+    /// <see cref="Refine"/> each: every node's window is sampled and prepared once and fitted with every model's
+    /// profile (model selection refines one outline with dozens of models). The models must look at the same window,
+    /// as for <see cref="Score(ImageSampler, IReadOnlyList{Point2d}, IReadOnlyList{EdgeModel}, double, double?, double?, IReadOnlyList{Neighbour})"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The models differ in polarity or window.</exception>
+    public static Pass[] RefineAll(ImageSampler image, IReadOnlyList<Point2d> prior, IReadOnlyList<EdgeModel> models, double searchPx,
         double smoothing, bool round = false, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null)
     {
-        var fits = FitNodes(image, prior, [model], searchPx, innerPx, outerPx, neighbours, displacements: true)[0];
+        var fits = FitNodes(image, prior, models, searchPx, innerPx, outerPx, neighbours, displacements: true);
+        var passes = new Pass[fits.Length];
+        for (int c = 0; c < fits.Length; c++) passes[c] = Smooth(fits[c], models[c], smoothing, round);
+        return passes;
+    }
+
+    /// <summary>The new outline from one model's node fits: the node edges smoothed (see <see cref="Refine"/>).</summary>
+    private static Pass Smooth(NodeFits fits, EdgeModel model, double smoothing, bool round)
+    {
         var (nodes, normals, disp, weight, border, size) = (fits.Nodes, fits.Normals, fits.Displacement, fits.Weight, fits.TouchesBorder, fits.SizePx);
         int n = nodes.Length;
         double sigma = model.BlurSigmaPx;
