@@ -224,11 +224,7 @@ internal static class ActiveOutline
                 border = true;
                 continue;
             }
-            for (int j = 0; j < m; j++)
-            {
-                double s = s0 + j * EdgeProfileFit.SampleStepPx;
-                y[j] = models[0].Signal(image.At(nx + s * ux, ny + s * uy));
-            }
+            image.Line(nx, ny, ux, uy, s0, EdgeProfileFit.SampleStepPx, negate: dark, y);
             bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, dark, rival);
             if (!contested) (beyond[i], step[i]) = WindowEnds(y);
             var window = new EdgeProfileFit.NodeWindow(y, contested ? rival : default, columns[0], yBuffer, rivalBuffer);
@@ -441,13 +437,20 @@ internal static class ActiveOutline
         }
         System.Buffers.ArrayPool<double>.Shared.Return(X);
         var a = coef;
+        // The series summed as the harmonics come (the same recurrence and order as Harmonics, so the same values),
+        // without a buffer: a round outline's smoothing evaluates it four times a node.
         return th =>
         {
-            Span<double> h = stackalloc double[p];
-            Harmonics(th, K, h);
-            double s = 0;
-            for (int r = 0; r < p; r++) s += a[r] * h[r];
-            return s;
+            double c1 = Math.Cos(th), s1 = Math.Sin(th), c = c1, s = s1;
+            double sum = 0;
+            sum += a[0];
+            for (int k = 1; k <= K; k++)
+            {
+                sum += a[2 * k - 1] * c;
+                sum += a[2 * k] * s;
+                (c, s) = (c * c1 - s * s1, s * c1 + c * s1);
+            }
+            return sum;
         };
     }
 
