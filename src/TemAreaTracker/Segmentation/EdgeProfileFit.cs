@@ -185,8 +185,21 @@ internal static class EdgeProfileFit
         public readonly ReadOnlySpan<double> Y = y, Rival = rival;
         public readonly Span<double> GY = gy, GR = gr;
 
-        public double DotY(int r) { ref double v = ref GY[r]; if (double.IsNaN(v)) v = Columns.Dot(r, Y); return v; }
         public double DotR(int r) { ref double v = ref GR[r]; if (double.IsNaN(v)) v = Columns.Dot(r, Rival); return v; }
+
+        /// <summary>Rows r and r + 1 · samples (an edge between them interpolates the two): both in one pass when neither is known yet.</summary>
+        public void DotY(int r, out double g0, out double g1)
+        {
+            ref double v0 = ref GY[r];
+            ref double v1 = ref GY[r + 1];
+            if (double.IsNaN(v0) && double.IsNaN(v1)) Columns.Dot2(r, Y, out v0, out v1);
+            else
+            {
+                if (double.IsNaN(v0)) v0 = Columns.Dot(r, Y);
+                if (double.IsNaN(v1)) v1 = Columns.Dot(r + 1, Y);
+            }
+            g0 = v0; g1 = v1;
+        }
     }
 
     /// <summary>Inverse of a symmetric 3×3 matrix by cofactors; false when (nearly) singular.</summary>
@@ -229,8 +242,8 @@ internal static class EdgeProfileFit
     {
         int r = w.Columns.Locate(e, out double f);
         w.Columns.Sums(r, f, out double D, out double DS, out double DD);
-        double gy0 = w.DotY(r);
-        double DY = gy0 + f * (w.DotY(r + 1) - gy0);
+        w.DotY(r, out double gy0, out double gy1);
+        double DY = gy0 + f * (gy1 - gy0);
         bool hasRival = !w.Rival.IsEmpty;
         double DR = 0;
         if (hasRival) { double gr0 = w.DotR(r); DR = gr0 + f * (w.DotR(r + 1) - gr0); }
