@@ -388,8 +388,8 @@ internal static class ActiveOutline
                 double wi = w[i];
                 if (wi <= 0) continue;
                 var h = X.AsSpan(i * q, q);
-                TensorPrimitives.MultiplyAdd(h[..p], wi * v[i], b, b);
-                TensorPrimitives.MultiplyAdd(h, wi, M, M);
+                AddScaled(b, h[..p], wi * v[i]);
+                AddScaled(M, h, wi);
             }
             double sw = M[0];
             C[0] = sw;
@@ -452,6 +452,22 @@ internal static class ActiveOutline
             }
             return sum;
         };
+    }
+
+    /// <summary>
+    /// acc += x · f, element by element (each the same product then sum as TensorPrimitives.MultiplyAdd, unfused): a
+    /// plain vector loop, since for rows of a few dozen values the library call's set-up cost as much as the sums.
+    /// </summary>
+    private static void AddScaled(Span<double> acc, ReadOnlySpan<double> x, double f)
+    {
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vf = new Vector<double>(f);
+            for (; j <= acc.Length - Vector<double>.Count; j += Vector<double>.Count)
+                (new Vector<double>(x[j..]) * vf + new Vector<double>(acc[j..])).CopyTo(acc[j..]);
+        }
+        for (; j < acc.Length; j++) acc[j] = x[j] * f + acc[j];
     }
 
     /// <summary>(1, cos θ, sin θ, cos 2θ, sin 2θ, …, cos Kθ, sin Kθ) by the angle-addition recurrence (two trig calls, not 2K).</summary>
