@@ -108,8 +108,8 @@ internal static class ActiveOutline
             var fit = SmoothPeriodic(theta, radius, weight, smoothing, out scatter);
             for (int i = 0; i < n; i++)
             {
-                double th = 2 * Math.PI * i / n, r = fit(th) + curvatureShift;
-                result[i] = new Point2d(c.X + r * Math.Cos(th), c.Y + r * Math.Sin(th));
+                double th = 2 * Math.PI * i / n, cos = Math.Cos(th), sin = Math.Sin(th), r = fit.AtDirection(cos, sin) + curvatureShift;
+                result[i] = new Point2d(c.X + r * cos, c.Y + r * sin);
                 // Along the node's own normal: solve |p(t) − c| = r(θ(t)) for p(t) = node + t·normal (Newton; the
                 // normal is close to radial, so the radius grows at about unit rate along it).
                 double t = disp[i];
@@ -118,7 +118,7 @@ internal static class ActiveOutline
                     double px = nodes[i].X + t * normals[i].X - c.X, py = nodes[i].Y + t * normals[i].Y - c.Y;
                     double rho = Math.Sqrt(px * px + py * py);
                     double rate = rho > 0 ? (px * normals[i].X + py * normals[i].Y) / rho : 1;
-                    t -= (rho - fit(Math.Atan2(py, px))) / Math.Max(rate, 0.3);
+                    t -= (rho - (rho > 0 ? fit.AtDirection(px / rho, py / rho) : fit.At(0))) / Math.Max(rate, 0.3);
                 }
                 nodeEdges[i] = t;
             }
@@ -129,7 +129,7 @@ internal static class ActiveOutline
             var fit = SmoothPeriodic(theta, disp, weight, smoothing, out scatter);
             for (int i = 0; i < n; i++)
             {
-                nodeEdges[i] = fit(theta[i]);
+                nodeEdges[i] = fit.At(theta[i]);
                 double d = nodeEdges[i] + curvatureShift;
                 result[i] = new Point2d(nodes[i].X + d * normals[i].X, nodes[i].Y + d * normals[i].Y);
             }
@@ -356,7 +356,7 @@ internal static class ActiveOutline
     /// The k⁴ penalty is a bending energy: high harmonics (node noise, contact dents) are damped, while the mean
     /// (uniform swelling) and k = 1 (a shift) are free.
     /// </summary>
-    internal static Func<double, double> SmoothPeriodic(double[] theta, double[] v, double[] w0, double smoothing, out double scatter)
+    internal static PeriodicSeries SmoothPeriodic(double[] theta, double[] v, double[] w0, double smoothing, out double scatter)
     {
         int n = v.Length;
         // The bending penalty makes harmonics above ~16 negligible for any smoothing used here.
@@ -436,22 +436,32 @@ internal static class ActiveOutline
             }
         }
         System.Buffers.ArrayPool<double>.Shared.Return(X);
-        var a = coef;
-        // The series summed as the harmonics come (the same recurrence and order as Harmonics, so the same values),
-        // without a buffer: a round outline's smoothing evaluates it four times a node.
-        return th =>
+        return new PeriodicSeries(coef, K);
+    }
+
+    /// <summary>A fitted Fourier series f(θ) = a₀ + Σₖ a₂ₖ₋₁ cos kθ + a₂ₖ sin kθ (k ≤ K).</summary>
+    internal sealed class PeriodicSeries(double[] coefficients, int harmonics)
+    {
+        /// <summary>f(θ).</summary>
+        public double At(double theta) => AtDirection(Math.Cos(theta), Math.Sin(theta));
+
+        /// <summary>
+        /// f at the angle whose cosine and sine are given (a direction, without the angle: a round outline's smoothing
+        /// evaluates the series four times a node, three of them at directions it would otherwise take atan2 of).
+        /// </summary>
+        public double AtDirection(double cos, double sin)
         {
-            double c1 = Math.Cos(th), s1 = Math.Sin(th), c = c1, s = s1;
-            double sum = 0;
-            sum += a[0];
-            for (int k = 1; k <= K; k++)
+            // Summed as the harmonics come, by the same angle-addition recurrence as Harmonics.
+            double c = cos, s = sin, sum = 0;
+            sum += coefficients[0];
+            for (int k = 1; k <= harmonics; k++)
             {
-                sum += a[2 * k - 1] * c;
-                sum += a[2 * k] * s;
-                (c, s) = (c * c1 - s * s1, s * c1 + c * s1);
+                sum += coefficients[2 * k - 1] * c;
+                sum += coefficients[2 * k] * s;
+                (c, s) = (c * cos - s * sin, s * cos + c * sin);
             }
             return sum;
-        };
+        }
     }
 
     /// <summary>
