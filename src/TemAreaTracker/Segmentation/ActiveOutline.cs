@@ -97,15 +97,15 @@ internal static class ActiveOutline
         {
             // Edge points in polar form about the prior's centre; r(θ) smoothed with the bending penalty on r itself.
             var c = new Outline("", nodes).Centroid;
-            var theta = new double[n];
+            var (dirX, dirY) = (new double[n], new double[n]);
             var radius = new double[n];
             for (int i = 0; i < n; i++)
             {
                 double ex = nodes[i].X + disp[i] * normals[i].X - c.X, ey = nodes[i].Y + disp[i] * normals[i].Y - c.Y;
-                theta[i] = Math.Atan2(ey, ex);
                 radius[i] = Math.Sqrt(ex * ex + ey * ey);
+                (dirX[i], dirY[i]) = radius[i] > 0 ? (ex / radius[i], ey / radius[i]) : (1, 0);
             }
-            var fit = SmoothPeriodic(theta, radius, weight, smoothing, out scatter);
+            var fit = SmoothPeriodic(dirX, dirY, radius, weight, smoothing, out scatter);
             for (int i = 0; i < n; i++)
             {
                 double th = 2 * Math.PI * i / n, cos = Math.Cos(th), sin = Math.Sin(th), r = fit.AtDirection(cos, sin) + curvatureShift;
@@ -356,7 +356,14 @@ internal static class ActiveOutline
     /// The k⁴ penalty is a bending energy: high harmonics (node noise, contact dents) are damped, while the mean
     /// (uniform swelling) and k = 1 (a shift) are free.
     /// </summary>
-    internal static PeriodicSeries SmoothPeriodic(double[] theta, double[] v, double[] w0, double smoothing, out double scatter)
+    internal static PeriodicSeries SmoothPeriodic(double[] theta, double[] v, double[] w0, double smoothing, out double scatter) =>
+        SmoothPeriodic(theta.Select(Math.Cos).ToArray(), theta.Select(Math.Sin).ToArray(), v, w0, smoothing, out scatter);
+
+    /// <summary>
+    /// <see cref="SmoothPeriodic(double[], double[], double[], double, out double)"/> with the angles given by their
+    /// cosines and sines (directions to edge points: no atan2 to take and undo).
+    /// </summary>
+    internal static PeriodicSeries SmoothPeriodic(double[] cos, double[] sin, double[] v, double[] w0, double smoothing, out double scatter)
     {
         int n = v.Length;
         // The bending penalty makes harmonics above ~16 negligible for any smoothing used here.
@@ -368,7 +375,7 @@ internal static class ActiveOutline
         int q = 4 * K + 1;
         // Pooled: n·q doubles is over the large-object threshold for big outlines, and this runs ~10 times a frame.
         var X = System.Buffers.ArrayPool<double>.Shared.Rent(n * q);
-        for (int i = 0; i < n; i++) Harmonics(theta[i], 2 * K, X.AsSpan(i * q, q));
+        for (int i = 0; i < n; i++) Harmonics(cos[i], sin[i], 2 * K, X.AsSpan(i * q, q));
         var w = (double[])w0.Clone();
         var coef = new double[p];
         var A = new double[p * p];
@@ -480,16 +487,15 @@ internal static class ActiveOutline
         for (; j < acc.Length; j++) acc[j] = x[j] * f + acc[j];
     }
 
-    /// <summary>(1, cos θ, sin θ, cos 2θ, sin 2θ, …, cos Kθ, sin Kθ) by the angle-addition recurrence (two trig calls, not 2K).</summary>
-    private static void Harmonics(double theta, int K, Span<double> h)
+    /// <summary>(1, cos θ, sin θ, cos 2θ, sin 2θ, …, cos Kθ, sin Kθ) from cos θ and sin θ by the angle-addition recurrence.</summary>
+    private static void Harmonics(double cos, double sin, int K, Span<double> h)
     {
         h[0] = 1;
-        if (K == 0) return;
-        double c1 = Math.Cos(theta), s1 = Math.Sin(theta), c = c1, s = s1;
+        double c = cos, s = sin;
         for (int k = 1; k <= K; k++)
         {
             h[2 * k - 1] = c; h[2 * k] = s;
-            (c, s) = (c * c1 - s * s1, s * c1 + c * s1);
+            (c, s) = (c * cos - s * sin, s * cos + c * sin);
         }
     }
 
