@@ -424,7 +424,7 @@ internal static class ActiveOutline
                 A[(2 * k - 1) * p + 2 * k - 1] += pen; A[2 * k * p + 2 * k] += pen;
             }
             A[0] += 1e-9 * sw;
-            if (!SmallLinearSolve.Solve(A, b, coef, p)) break;
+            if (!SmallLinearSolve.SolveSymmetric(A, b, coef, p)) break; // XᵀWX plus a ridge: symmetric positive definite
             int nres = 0;
             for (int i = 0; i < n; i++)
             {
