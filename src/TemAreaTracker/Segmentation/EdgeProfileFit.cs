@@ -189,6 +189,7 @@ internal static class EdgeProfileFit
         public double DotR(int r) { ref double v = ref GR[r]; if (double.IsNaN(v)) v = Columns.Dot(r, Rival); return v; }
 
         /// <summary>Rows r and r + 1 · samples (an edge between them interpolates the two): both in one pass when neither is known yet.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void DotY(int r, out double g0, out double g1)
         {
             ref double v0 = ref GY[r];
