@@ -458,16 +458,20 @@ internal static class ActiveOutline
         /// </summary>
         public double AtDirection(double cos, double sin)
         {
-            // Summed as the harmonics come, by the same angle-addition recurrence as Harmonics.
-            double c = cos, s = sin, sum = 0;
-            sum += coefficients[0];
-            for (int k = 1; k <= harmonics; k++)
+            // Summed as the harmonics come, by angle addition in steps of 2θ from θ (odd k) and from 2θ (even k): two
+            // independent chains, since one chain of 16 dependent rotations was what an evaluation waited on.
+            double c2 = cos * cos - sin * sin, s2 = 2 * sin * cos;
+            double ca = cos, sa = sin, cb = c2, sb = s2, odd = coefficients[0], even = 0;
+            int k = 1;
+            for (; k < harmonics; k += 2)
             {
-                sum += coefficients[2 * k - 1] * c;
-                sum += coefficients[2 * k] * s;
-                (c, s) = (c * cos - s * sin, s * cos + c * sin);
+                odd += coefficients[2 * k - 1] * ca + coefficients[2 * k] * sa;
+                even += coefficients[2 * k + 1] * cb + coefficients[2 * k + 2] * sb;
+                (ca, sa) = (ca * c2 - sa * s2, sa * c2 + ca * s2);
+                (cb, sb) = (cb * c2 - sb * s2, sb * c2 + cb * s2);
             }
-            return sum;
+            if (k == harmonics) odd += coefficients[2 * k - 1] * ca + coefficients[2 * k] * sa;
+            return odd + even;
         }
     }
 
