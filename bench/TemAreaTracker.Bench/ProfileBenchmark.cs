@@ -36,9 +36,6 @@ public static class ProfileBenchmark
                 var A = new double[33 * 33]; var bb = new double[33]; var xx = new double[33];
                 for (int k = 0; k < 20000; k++) { for (int u = 0; u < 33; u++) { A[u * 34] = 10; bb[u] = 1; } for (int u = 0; u < 32; u++) A[u * 33 + u + 1] = 1; Segmentation.SmallLinearSolve.Solve(A, bb, xx, 33); }
                 Console.WriteLine($"Solve 33: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 20000 * 1e3:F2} µs");
-                cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                for (int k = 0; k < 20000; k++) { for (int u = 0; u < 33; u++) { A[u * 34] = 10; bb[u] = 1; } for (int u = 0; u < 32; u++) A[(u + 1) * 33 + u] = A[u * 33 + u + 1] = 1; Segmentation.SmallLinearSolve.SolveSymmetric(A, bb, xx, 33); }
-                Console.WriteLine($"SolveSymmetric 33: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 20000 * 1e3:F2} µs");
             }
             return 0;
         }

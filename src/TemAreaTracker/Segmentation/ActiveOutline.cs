@@ -97,19 +97,19 @@ internal static class ActiveOutline
         {
             // Edge points in polar form about the prior's centre; r(θ) smoothed with the bending penalty on r itself.
             var c = new Outline("", nodes).Centroid;
-            var (dirX, dirY) = (new double[n], new double[n]);
+            var theta = new double[n];
             var radius = new double[n];
             for (int i = 0; i < n; i++)
             {
                 double ex = nodes[i].X + disp[i] * normals[i].X - c.X, ey = nodes[i].Y + disp[i] * normals[i].Y - c.Y;
+                theta[i] = Math.Atan2(ey, ex);
                 radius[i] = Math.Sqrt(ex * ex + ey * ey);
-                (dirX[i], dirY[i]) = radius[i] > 0 ? (ex / radius[i], ey / radius[i]) : (1, 0);
             }
-            var fit = SmoothPeriodic(dirX, dirY, radius, weight, smoothing, out scatter);
+            var fit = SmoothPeriodic(theta, radius, weight, smoothing, out scatter);
             for (int i = 0; i < n; i++)
             {
-                double th = 2 * Math.PI * i / n, cos = Math.Cos(th), sin = Math.Sin(th), r = fit.AtDirection(cos, sin) + curvatureShift;
-                result[i] = new Point2d(c.X + r * cos, c.Y + r * sin);
+                double th = 2 * Math.PI * i / n, r = fit(th) + curvatureShift;
+                result[i] = new Point2d(c.X + r * Math.Cos(th), c.Y + r * Math.Sin(th));
                 // Along the node's own normal: solve |p(t) − c| = r(θ(t)) for p(t) = node + t·normal (Newton; the
                 // normal is close to radial, so the radius grows at about unit rate along it).
                 double t = disp[i];
@@ -118,7 +118,7 @@ internal static class ActiveOutline
                     double px = nodes[i].X + t * normals[i].X - c.X, py = nodes[i].Y + t * normals[i].Y - c.Y;
                     double rho = Math.Sqrt(px * px + py * py);
                     double rate = rho > 0 ? (px * normals[i].X + py * normals[i].Y) / rho : 1;
-                    t -= (rho - (rho > 0 ? fit.AtDirection(px / rho, py / rho) : fit.At(0))) / Math.Max(rate, 0.3);
+                    t -= (rho - fit(Math.Atan2(py, px))) / Math.Max(rate, 0.3);
                 }
                 nodeEdges[i] = t;
             }
@@ -129,7 +129,7 @@ internal static class ActiveOutline
             var fit = SmoothPeriodic(theta, disp, weight, smoothing, out scatter);
             for (int i = 0; i < n; i++)
             {
-                nodeEdges[i] = fit.At(theta[i]);
+                nodeEdges[i] = fit(theta[i]);
                 double d = nodeEdges[i] + curvatureShift;
                 result[i] = new Point2d(nodes[i].X + d * normals[i].X, nodes[i].Y + d * normals[i].Y);
             }
@@ -356,14 +356,7 @@ internal static class ActiveOutline
     /// The k⁴ penalty is a bending energy: high harmonics (node noise, contact dents) are damped, while the mean
     /// (uniform swelling) and k = 1 (a shift) are free.
     /// </summary>
-    internal static PeriodicSeries SmoothPeriodic(double[] theta, double[] v, double[] w0, double smoothing, out double scatter) =>
-        SmoothPeriodic(theta.Select(Math.Cos).ToArray(), theta.Select(Math.Sin).ToArray(), v, w0, smoothing, out scatter);
-
-    /// <summary>
-    /// <see cref="SmoothPeriodic(double[], double[], double[], double, out double)"/> with the angles given by their
-    /// cosines and sines (directions to edge points: no atan2 to take and undo).
-    /// </summary>
-    internal static PeriodicSeries SmoothPeriodic(double[] cos, double[] sin, double[] v, double[] w0, double smoothing, out double scatter)
+    internal static Func<double, double> SmoothPeriodic(double[] theta, double[] v, double[] w0, double smoothing, out double scatter)
     {
         int n = v.Length;
         // The bending penalty makes harmonics above ~16 negligible for any smoothing used here.
@@ -375,7 +368,7 @@ internal static class ActiveOutline
         int q = 4 * K + 1;
         // Pooled: n·q doubles is over the large-object threshold for big outlines, and this runs ~10 times a frame.
         var X = System.Buffers.ArrayPool<double>.Shared.Rent(n * q);
-        for (int i = 0; i < n; i++) Harmonics(cos[i], sin[i], 2 * K, X.AsSpan(i * q, q));
+        for (int i = 0; i < n; i++) Harmonics(theta[i], 2 * K, X.AsSpan(i * q, q));
         var w = (double[])w0.Clone();
         var coef = new double[p];
         var A = new double[p * p];
@@ -424,7 +417,7 @@ internal static class ActiveOutline
                 A[(2 * k - 1) * p + 2 * k - 1] += pen; A[2 * k * p + 2 * k] += pen;
             }
             A[0] += 1e-9 * sw;
-            if (!SmallLinearSolve.SolveSymmetric(A, b, coef, p)) break; // XᵀWX plus a ridge: symmetric positive definite
+            if (!SmallLinearSolve.Solve(A, b, coef, p)) break;
             int nres = 0;
             for (int i = 0; i < n; i++)
             {
@@ -443,36 +436,22 @@ internal static class ActiveOutline
             }
         }
         System.Buffers.ArrayPool<double>.Shared.Return(X);
-        return new PeriodicSeries(coef, K);
-    }
-
-    /// <summary>A fitted Fourier series f(θ) = a₀ + Σₖ a₂ₖ₋₁ cos kθ + a₂ₖ sin kθ (k ≤ K).</summary>
-    internal sealed class PeriodicSeries(double[] coefficients, int harmonics)
-    {
-        /// <summary>f(θ).</summary>
-        public double At(double theta) => AtDirection(Math.Cos(theta), Math.Sin(theta));
-
-        /// <summary>
-        /// f at the angle whose cosine and sine are given (a direction, without the angle: a round outline's smoothing
-        /// evaluates the series four times a node, three of them at directions it would otherwise take atan2 of).
-        /// </summary>
-        public double AtDirection(double cos, double sin)
+        var a = coef;
+        // The series summed as the harmonics come (the same recurrence and order as Harmonics, so the same values),
+        // without a buffer: a round outline's smoothing evaluates it four times a node.
+        return th =>
         {
-            // Summed as the harmonics come, by angle addition in steps of 2θ from θ (odd k) and from 2θ (even k): two
-            // independent chains, since one chain of 16 dependent rotations was what an evaluation waited on.
-            double c2 = cos * cos - sin * sin, s2 = 2 * sin * cos;
-            double ca = cos, sa = sin, cb = c2, sb = s2, odd = coefficients[0], even = 0;
-            int k = 1;
-            for (; k < harmonics; k += 2)
+            double c1 = Math.Cos(th), s1 = Math.Sin(th), c = c1, s = s1;
+            double sum = 0;
+            sum += a[0];
+            for (int k = 1; k <= K; k++)
             {
-                odd += coefficients[2 * k - 1] * ca + coefficients[2 * k] * sa;
-                even += coefficients[2 * k + 1] * cb + coefficients[2 * k + 2] * sb;
-                (ca, sa) = (ca * c2 - sa * s2, sa * c2 + ca * s2);
-                (cb, sb) = (cb * c2 - sb * s2, sb * c2 + cb * s2);
+                sum += a[2 * k - 1] * c;
+                sum += a[2 * k] * s;
+                (c, s) = (c * c1 - s * s1, s * c1 + c * s1);
             }
-            if (k == harmonics) odd += coefficients[2 * k - 1] * ca + coefficients[2 * k] * sa;
-            return odd + even;
-        }
+            return sum;
+        };
     }
 
     /// <summary>
@@ -491,15 +470,16 @@ internal static class ActiveOutline
         for (; j < acc.Length; j++) acc[j] = x[j] * f + acc[j];
     }
 
-    /// <summary>(1, cos θ, sin θ, cos 2θ, sin 2θ, …, cos Kθ, sin Kθ) from cos θ and sin θ by the angle-addition recurrence.</summary>
-    private static void Harmonics(double cos, double sin, int K, Span<double> h)
+    /// <summary>(1, cos θ, sin θ, cos 2θ, sin 2θ, …, cos Kθ, sin Kθ) by the angle-addition recurrence (two trig calls, not 2K).</summary>
+    private static void Harmonics(double theta, int K, Span<double> h)
     {
         h[0] = 1;
-        double c = cos, s = sin;
+        if (K == 0) return;
+        double c1 = Math.Cos(theta), s1 = Math.Sin(theta), c = c1, s = s1;
         for (int k = 1; k <= K; k++)
         {
             h[2 * k - 1] = c; h[2 * k] = s;
-            (c, s) = (c * cos - s * sin, s * cos + c * sin);
+            (c, s) = (c * c1 - s * s1, s * c1 + c * s1);
         }
     }
 

@@ -300,51 +300,6 @@ internal static class SmallLinearSolve
     }
 
     /// <summary>
-    /// Solves the n×n system a·x = b for a symmetric positive definite a (row-major; its lower triangle is read) by
-    /// Cholesky factorisation: a third of <see cref="Solve"/>'s work, without pivoting. False when a is not
-    /// (numerically) positive definite: a pivot at most 1e-13 of the largest diagonal entry.
-    /// </summary>
-    public static bool SolveSymmetric(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> x, int n)
-    {
-        Span<double> l = stackalloc double[n * n]; // L, row-major: a = L·Lᵀ
-        double scale = 0;
-        for (int i = 0; i < n; i++) scale = Math.Max(scale, Math.Abs(a[i * n + i]));
-        for (int j = 0; j < n; j++)
-        {
-            var lj = l.Slice(j * n, j);
-            double d = a[j * n + j] - Dot(lj, lj);
-            if (!(d > 1e-13 * scale)) return false;
-            double ljj = Math.Sqrt(d);
-            l[j * n + j] = ljj;
-            for (int i = j + 1; i < n; i++) l[i * n + j] = (a[i * n + j] - Dot(l.Slice(i * n, j), lj)) / ljj;
-        }
-        // L·y = b, then Lᵀ·x = y.
-        for (int i = 0; i < n; i++) x[i] = (b[i] - Dot(l.Slice(i * n, i), x[..i])) / l[i * n + i];
-        for (int i = n - 1; i >= 0; i--)
-        {
-            double s = x[i];
-            for (int k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
-            x[i] = s / l[i * n + i];
-        }
-        return true;
-    }
-
-    private static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
-    {
-        int j = 0;
-        double sum = 0;
-        if (Vector.IsHardwareAccelerated && u.Length >= Vector<double>.Count)
-        {
-            var acc = Vector<double>.Zero;
-            for (; j <= u.Length - Vector<double>.Count; j += Vector<double>.Count)
-                acc += new Vector<double>(u[j..]) * new Vector<double>(v[j..]);
-            sum = Vector.Sum(acc);
-        }
-        for (; j < u.Length; j++) sum += u[j] * v[j];
-        return sum;
-    }
-
-    /// <summary>
     /// row −= f · pivot, element by element: vectorised, each element the same product then difference as the scalar
     /// loop (no fused multiply-add), so the solve is bit for bit what it was (elimination was ~5 % of tracking).
     /// </summary>

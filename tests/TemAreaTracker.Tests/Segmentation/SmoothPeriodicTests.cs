@@ -19,7 +19,7 @@ public class SmoothPeriodicTests
         var v = theta.Select(F).ToArray();
         var w = theta.Select(_ => 0.3 + rng.NextDouble()).ToArray();
         var fit = ActiveOutline.SmoothPeriodic(theta, v, w, 1e-12, out double scatter);
-        for (double t = -3; t <= 3; t += 0.37) Assert.Equal(F(t), fit.At(t), 6);
+        for (double t = -3; t <= 3; t += 0.37) Assert.Equal(F(t), fit(t), 6);
         Assert.True(scatter < 1e-6, $"scatter {scatter}");
     }
 
@@ -32,7 +32,7 @@ public class SmoothPeriodicTests
         var fit = ActiveOutline.SmoothPeriodic(theta, v, Enumerable.Repeat(1.0, n).ToArray(), 1e-2, out _);
         // k = 8 costs 1e-2·8⁴ ≈ 41 times the data weight: damped to ~2 %; mean and k = 1 untouched.
         // Undamped, cos 8t would add +1 at t = 0 and −1 at t = π/8.
-        Assert.InRange(fit.At(0) - 11, -0.05, 0.05);
-        Assert.InRange(fit.At(Math.PI / 8) - (10 + Math.Cos(Math.PI / 8)), -0.05, 0.05);
+        Assert.InRange(fit(0) - 11, -0.05, 0.05);
+        Assert.InRange(fit(Math.PI / 8) - (10 + Math.Cos(Math.PI / 8)), -0.05, 0.05);
     }
 }
