@@ -54,9 +54,28 @@ internal static class ActiveOutline
     /// with an unmodelled foreign body beyond them are set aside; without (capturing a drawn outline, before the
     /// neighbours are known) they are kept.</param>
     public static Pass Refine(ImageSampler image, IReadOnlyList<Point2d> prior, EdgeModel model, double searchPx,
+        double smoothing, bool round = false, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null) =>
+        Smooth(image, FitNodes(image, prior, [model], searchPx, innerPx, outerPx, neighbours, displacements: true)[0], model, smoothing, round);
+
+    /// <summary>
+    /// <see cref="Refine"/> of the same prior with each of several candidate models, the results the same as one
+    /// <see cref="Refine"/> each: every node's window is sampled and prepared once and fitted with every model's
+    /// profile (model selection refines one outline with dozens of models). The models must look at the same window,
+    /// as for <see cref="Score(ImageSampler, IReadOnlyList{Point2d}, IReadOnlyList{EdgeModel}, double, double?, double?, IReadOnlyList{Neighbour})"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The models differ in polarity or window.</exception>
+    public static Pass[] RefineAll(ImageSampler image, IReadOnlyList<Point2d> prior, IReadOnlyList<EdgeModel> models, double searchPx,
         double smoothing, bool round = false, double? innerPx = null, double? outerPx = null, IReadOnlyList<Neighbour>? neighbours = null)
     {
-        var fits = FitNodes(image, prior, [model], searchPx, innerPx, outerPx, neighbours, displacements: true)[0];
+        var fits = FitNodes(image, prior, models, searchPx, innerPx, outerPx, neighbours, displacements: true);
+        var passes = new Pass[fits.Length];
+        for (int c = 0; c < fits.Length; c++) passes[c] = Smooth(image, fits[c], models[c], smoothing, round);
+        return passes;
+    }
+
+    /// <summary>The new outline from one model's node fits: the node edges smoothed (see <see cref="Refine"/>).</summary>
+    private static Pass Smooth(ImageSampler image, NodeFits fits, EdgeModel model, double smoothing, bool round)
+    {
         var (nodes, normals, disp, weight, border, size) = (fits.Nodes, fits.Normals, fits.Displacement, fits.Weight, fits.TouchesBorder, fits.SizePx);
         int n = nodes.Length;
         double sigma = model.BlurSigmaPx;
@@ -123,7 +142,6 @@ internal static class ActiveOutline
         foreach (var v in result) border |= !image.ContainsWithin(v.X, v.Y, margin);
         return new Pass(result, supportedFraction, scatter, border, typicalSse, n, nodeEdges, fits.OwnRim);
     }
-
 
     /// <summary>
     /// How well <paramref name="model"/> explains the edge around <paramref name="prior"/>: the median residual variance
@@ -217,11 +235,7 @@ internal static class ActiveOutline
                 else border = true;
                 continue;
             }
-            for (int j = 0; j < m; j++)
-            {
-                double s = s0 + j * EdgeProfileFit.SampleStepPx;
-                y[j] = models[0].Signal(image.At(nx + s * ux, ny + s * uy));
-            }
+            image.Line(nx, ny, ux, uy, s0, EdgeProfileFit.SampleStepPx, negate: dark, y);
             bool contested = RivalColumn(nodes[i], normals[i], s0, neighbours, dark, rival);
             if (!contested) (beyond[i], step[i]) = WindowEnds(y);
             var window = new EdgeProfileFit.NodeWindow(y, contested ? rival : default, columns[0], yBuffer, rivalBuffer);
@@ -296,11 +310,8 @@ internal static class ActiveOutline
     internal static bool[] ForeignBodies(double[] beyond, double[] step)
     {
         var foreign = new bool[beyond.Length];
-        var clear = beyond.Where(double.IsFinite).Order().ToList();
-        if (clear.Count < 8) return foreign;
-        var steps = step.Where(double.IsFinite).Order().ToList();
-        double reference = clear[clear.Count / 4];
-        double limit = ForeignContrast * steps[steps.Count / 2];
+        if (RobustStats.OfFinite(beyond, count => count / 4, atLeast: 8) is not { } reference) return foreign;
+        double limit = ForeignContrast * (RobustStats.OfFinite(step, count => count / 2) ?? double.NaN);
         if (!(limit > 0)) return foreign;
         for (int i = 0; i < beyond.Length; i++) foreign[i] = beyond[i] - reference > limit;
         return foreign;
@@ -394,8 +405,8 @@ internal static class ActiveOutline
                 double wi = w[i];
                 if (wi <= 0) continue;
                 var h = X.AsSpan(i * q, q);
-                TensorPrimitives.MultiplyAdd(h[..p], wi * v[i], b, b);
-                TensorPrimitives.MultiplyAdd(h, wi, M, M);
+                AddScaled(b, h[..p], wi * v[i]);
+                AddScaled(M, h, wi);
             }
             double sw = M[0];
             C[0] = sw;
@@ -443,14 +454,37 @@ internal static class ActiveOutline
         }
         System.Buffers.ArrayPool<double>.Shared.Return(X);
         var a = coef;
+        // The series summed as the harmonics come (the same recurrence and order as Harmonics, so the same values),
+        // without a buffer: a round outline's smoothing evaluates it four times a node.
         return th =>
         {
-            Span<double> h = stackalloc double[p];
-            Harmonics(th, K, h);
-            double s = 0;
-            for (int r = 0; r < p; r++) s += a[r] * h[r];
-            return s;
+            double c1 = Math.Cos(th), s1 = Math.Sin(th), c = c1, s = s1;
+            double sum = 0;
+            sum += a[0];
+            for (int k = 1; k <= K; k++)
+            {
+                sum += a[2 * k - 1] * c;
+                sum += a[2 * k] * s;
+                (c, s) = (c * c1 - s * s1, s * c1 + c * s1);
+            }
+            return sum;
         };
+    }
+
+    /// <summary>
+    /// acc += x · f, element by element (each the same product then sum as TensorPrimitives.MultiplyAdd, unfused): a
+    /// plain vector loop, since for rows of a few dozen values the library call's set-up cost as much as the sums.
+    /// </summary>
+    private static void AddScaled(Span<double> acc, ReadOnlySpan<double> x, double f)
+    {
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vf = new Vector<double>(f);
+            for (; j <= acc.Length - Vector<double>.Count; j += Vector<double>.Count)
+                (new Vector<double>(x[j..]) * vf + new Vector<double>(acc[j..])).CopyTo(acc[j..]);
+        }
+        for (; j < acc.Length; j++) acc[j] = x[j] * f + acc[j];
     }
 
     /// <summary>(1, cos θ, sin θ, cos 2θ, sin 2θ, …, cos Kθ, sin Kθ) by the angle-addition recurrence (two trig calls, not 2K).</summary>

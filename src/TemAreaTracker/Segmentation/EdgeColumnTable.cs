@@ -149,4 +149,26 @@ internal sealed class EdgeColumnTable
             acc += Vector.LoadUnsafe(ref a, (nuint)j) * Vector.LoadUnsafe(ref b, (nuint)j);
         return Vector.Sum(acc);
     }
+
+    /// <summary>
+    /// Rows <paramref name="r"/> and r + 1 · <paramref name="v"/> in one pass over v, each summed exactly as
+    /// <see cref="Dot"/> sums it (the same values; v is loaded once for both).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Dot2(int r, ReadOnlySpan<double> v, out double first, out double second)
+    {
+        ref double a = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_rows);
+        a = ref Unsafe.Add(ref a, r * Stride);
+        ref double a1 = ref Unsafe.Add(ref a, Stride);
+        ref double b = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
+        Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
+        for (int j = 0; j < Stride; j += Vector<double>.Count)
+        {
+            var y = Vector.LoadUnsafe(ref b, (nuint)j);
+            acc0 += Vector.LoadUnsafe(ref a, (nuint)j) * y;
+            acc1 += Vector.LoadUnsafe(ref a1, (nuint)j) * y;
+        }
+        first = Vector.Sum(acc0);
+        second = Vector.Sum(acc1);
+    }
 }

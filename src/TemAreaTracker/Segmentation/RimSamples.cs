@@ -4,7 +4,7 @@ namespace TemAreaTracker.Segmentation;
 
 /// <summary>
 /// The edge windows of one outline's nodes, sampled once, on which candidate edge models are judged
-/// (<see cref="Score"/>): by their rim's misfit about the smooth outline each model gives.
+/// (<see cref="Score(ImageSampler, IReadOnlyList{EdgeModel}, double, bool)"/>): by their rim's misfit about the smooth outline each model gives.
 /// </summary>
 /// <remarks>
 /// Three things bias a plain residual toward soft rims under shot noise, each measured on simulated hard-rimmed
@@ -121,21 +121,39 @@ internal sealed class RimSamples
     /// <param name="model">Candidate edge model (of the polarity the samples were taken in).</param>
     /// <param name="smoothing">Bending penalty of the refinement.</param>
     /// <param name="round">Refine as a round particle.</param>
-    public RimScore Score(ImageSampler image, EdgeModel model, double smoothing, bool round)
+    public RimScore Score(ImageSampler image, EdgeModel model, double smoothing, bool round) => Score(image, [model], smoothing, round)[0];
+
+    /// <summary>
+    /// <see cref="Score(ImageSampler, EdgeModel, double, bool)"/> of each of <paramref name="models"/> (of one
+    /// polarity), the results the same as one call each: the refinements share their window sampling
+    /// (<see cref="ActiveOutline.RefineAll"/>).
+    /// </summary>
+    public RimScore[] Score(ImageSampler image, IReadOnlyList<EdgeModel> models, double smoothing, bool round)
     {
-        if (_covariance is null) return RimScore.NotFound;
+        var scores = new RimScore[models.Count];
+        if (_covariance is null)
+        {
+            Array.Fill(scores, RimScore.NotFound);
+            return scores;
+        }
         // Nodes with a foreign body beyond them are set aside (an empty neighbour list), so that the outline the model
         // is judged on is its own rim's, not pulled in by the electrolyte's ramp at a contact.
-        var pass = ActiveOutline.Refine(image, _prior, model, _searchPx, smoothing, round, _innerPx, _outerPx, neighbours: []);
+        var passes = ActiveOutline.RefineAll(image, _prior, models, _searchPx, smoothing, round, _innerPx, _outerPx, neighbours: []);
+        for (int c = 0; c < models.Count; c++) scores[c] = Judge(passes[c], models[c].Profile);
+        return scores;
+    }
+
+    /// <summary>The rim's misfit about one model's refined outline (see <see cref="Score(ImageSampler, EdgeModel, double, bool)"/>).</summary>
+    private RimScore Judge(ActiveOutline.Pass pass, RimProfile profile)
+    {
         if (pass is not { NodeEdgesPx: { } edges, OwnRimNodes: { } own }) return RimScore.NotFound;
-        var profile = model.Profile;
         var score = new List<double>(_valid.Length);
         Span<double> d = stackalloc double[_m];
         Span<double> g = stackalloc double[_m];
         for (int i = 0; i < _valid.Length; i++)
         {
             if (!_valid[i] || !own[i]) continue;
-            double v = FixedEdgeMisfit(_samples.AsSpan(i * _m, _m), _covariance, _s0, edges[i], _searchPx, profile, d, g);
+            double v = FixedEdgeMisfit(_samples.AsSpan(i * _m, _m), _covariance!, _s0, edges[i], _searchPx, profile, d, g);
             if (double.IsFinite(v)) score.Add(v);
         }
         if (score.Count == 0) return RimScore.NotFound;

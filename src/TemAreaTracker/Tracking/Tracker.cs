@@ -393,8 +393,8 @@ public sealed class Tracker : IDisposable
         {
             var rows = new double[sigmas.Count][];
             // Each σ is independent: in parallel too, so that a few particles still keep every core busy.
-            Parallel.For(0, sigmas.Count, i => rows[i] = MeanFreePathGridPx
-                .Select(l => Score(image, Model! with { BlurSigmaPx = sigmas[i], CentreOpticalThickness = Absorption(l) }).Misfit).ToArray());
+            Parallel.For(0, sigmas.Count, i => rows[i] = Score(image, MeanFreePathGridPx
+                .Select(l => Model! with { BlurSigmaPx = sigmas[i], CentreOpticalThickness = Absorption(l) }).ToArray()).Select(s => s.Misfit).ToArray());
             return rows;
         }
 
@@ -405,7 +405,7 @@ public sealed class Tracker : IDisposable
         public void ChooseAbsorption(ImageSampler image, double sigma, (double Strength, double WidthPx)? fringe = null)
         {
             var model = Model! with { BlurSigmaPx = sigma, FringeStrength = fringe?.Strength ?? 0, FringeWidthPx = fringe?.WidthPx ?? 0 };
-            var row = MeanFreePathGridPx.Select(l => Score(image, model with { CentreOpticalThickness = Absorption(l) }).Misfit).ToArray();
+            var row = Score(image, MeanFreePathGridPx.Select(l => model with { CentreOpticalThickness = Absorption(l) }).ToArray()).Select(s => s.Misfit).ToArray();
             int j = Array.IndexOf(row, row.Min());
             // No rim found with any absorption: the approach's is kept.
             Model = double.IsFinite(row[j]) ? model with { CentreOpticalThickness = Absorption(ParabolaMinimumLog(MeanFreePathGridPx, k => row[k], j)) } : model;
@@ -469,20 +469,24 @@ public sealed class Tracker : IDisposable
             Parallel.For(0, nw, w =>
             {
                 double width = FringeWidthGridPx[w], outer = Math.Max(SelectionOuterPx, 2 * width);
-                inFocus[w] = Score(image, Model!, outer);
-                fringed[w] = FringeStrengthGrid.Select(c => Score(image, Model! with { FringeStrength = c, FringeWidthPx = width }, outer)).ToArray();
+                var scores = Score(image, [Model!, .. FringeStrengthGrid.Select(c => Model! with { FringeStrength = c, FringeWidthPx = width })], outer);
+                inFocus[w] = scores[0];
+                fringed[w] = scores[1..];
             });
             return new FringeScores(inFocus, fringed);
         }
 
-        /// <summary>Candidate edge models are judged on the approached outline's windows, sampled once per window length.</summary>
-        private RimSamples.RimScore Score(ImageSampler image, EdgeModel m, double outerPx = SelectionOuterPx)
+        /// <summary>
+        /// Candidate edge models are judged on the approached outline's windows, sampled once per window length (and
+        /// refined together: see <see cref="RimSamples.Score(ImageSampler, IReadOnlyList{EdgeModel}, double, bool)"/>).
+        /// </summary>
+        private RimSamples.RimScore[] Score(ImageSampler image, IReadOnlyList<EdgeModel> models, double outerPx = SelectionOuterPx)
         {
             RimSamples rim;
             lock (_rims)
                 if (!_rims.TryGetValue(outerPx, out rim!))
                     _rims[outerPx] = rim = RimSamples.Take(image, _approach!, Model!.DarkParticle, SelectionSearchPx, SelectionInnerPx, outerPx);
-            return rim.Score(image, m, FinalSmoothing, Round);
+            return rim.Score(image, models, FinalSmoothing, Round);
         }
 
         private readonly Dictionary<double, RimSamples> _rims = [];
