@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using OpenCvSharp;
 
 namespace TemAreaTracker.Segmentation;
@@ -136,12 +137,19 @@ internal sealed class RimSamples
             Array.Fill(scores, RimScore.NotFound);
             return scores;
         }
+        // Model selection scores some models more than once (the absorption row at a σ of the blur grid, the in-focus
+        // model beside each fringe): a model judged before on these samples is not refined again.
+        var keys = models.Select(m => (m.BlurSigmaPx, m.CentreOpticalThickness, m.RimRadiusPx, m.DarkParticle, m.FringeStrength, m.FringeWidthPx, smoothing, round)).ToArray();
+        var todo = Enumerable.Range(0, models.Count).Where(c => !_judged.TryGetValue(keys[c], out scores[c])).ToArray();
+        if (todo.Length == 0) return scores;
         // Nodes with a foreign body beyond them are set aside (an empty neighbour list), so that the outline the model
         // is judged on is its own rim's, not pulled in by the electrolyte's ramp at a contact.
-        var passes = ActiveOutline.RefineAll(image, _prior, models, _searchPx, smoothing, round, _innerPx, _outerPx, neighbours: []);
-        for (int c = 0; c < models.Count; c++) scores[c] = Judge(passes[c], models[c].Profile);
+        var passes = ActiveOutline.RefineAll(image, _prior, todo.Select(c => models[c]).ToArray(), _searchPx, smoothing, round, _innerPx, _outerPx, neighbours: []);
+        for (int k = 0; k < todo.Length; k++) _judged[keys[todo[k]]] = scores[todo[k]] = Judge(passes[k], models[todo[k]].Profile);
         return scores;
     }
+
+    private readonly ConcurrentDictionary<(double, double, double, bool, double, double, double, bool), RimScore> _judged = new();
 
     /// <summary>The rim's misfit about one model's refined outline (see <see cref="Score(ImageSampler, EdgeModel, double, bool)"/>).</summary>
     private RimScore Judge(ActiveOutline.Pass pass, RimProfile profile)

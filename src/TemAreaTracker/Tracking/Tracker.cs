@@ -180,9 +180,15 @@ public sealed class Tracker : IDisposable
     /// </summary>
     private static (double Strength, double WidthPx)? ChooseFringe(ImageSampler image, ParticleState[] particles)
     {
-        var grids = new ParticleState.FringeScores[particles.Length];
-        Parallel.For(0, particles.Length, i => grids[i] = particles[i].ScoreFringeGrid(image));
         int nw = ParticleState.FringeWidthGridPx.Length, nc = ParticleState.FringeStrengthGrid.Length;
+        // The weakest fringe first at every width: where it explains nothing more than none, the rim's misfit only grows
+        // with the strength and the stronger ones are not scored (left out of the choice); on clean edges that is every
+        // width, and most of the grid's cost.
+        var grids = new ParticleState.FringeScores[particles.Length];
+        Parallel.For(0, particles.Length, i => grids[i] = particles[i].ScoreFringeGrid(image, strongest: w => 1));
+        var helps = Enumerable.Range(0, nw).Select(w => grids.Sum(g => Gain(g, w, 0) ?? 0) < 0).ToArray();
+        if (helps.Any(h => h))
+            Parallel.For(0, particles.Length, i => grids[i] = particles[i].ScoreFringeGrid(image, strongest: w => helps[w] ? nc : 1));
         var bic = new double[nw][];
         for (int w = 0; w < nw; w++)
         {
@@ -194,9 +200,7 @@ public sealed class Tracker : IDisposable
                 int better = 0;
                 foreach (var g in grids)
                 {
-                    var (s0, s1) = (g.InFocus[w], g.Fringed[w][c]);
-                    if (!(s0.Samples > 0 && double.IsFinite(s0.Misfit) && s0.Misfit > 0)) continue;
-                    double d = s0.Samples * Math.Log((double.IsFinite(s1.Misfit) ? s1.Misfit : double.MaxValue) / s0.Misfit);
+                    if (Gain(g, w, c) is not { } d) continue;
                     b += d;
                     if (d < 0) better++;
                 }
@@ -215,6 +219,14 @@ public sealed class Tracker : IDisposable
         double strength = Math.Sign(strengths[bc]) * ParticleState.ParabolaMinimumLog(magnitudes, k => bic[bw][side[k]], at);
         // The width stays on the grid: interpolated like the strength it was no better on simulated fringes (noisier).
         return (strength, ParticleState.FringeWidthGridPx[bw]);
+    }
+
+    /// <summary>A particle's N·ln(S(c, w)/S(0)), the data's term of ΔBIC; null when its in-focus rim was not found.</summary>
+    private static double? Gain(ParticleState.FringeScores g, int w, int c)
+    {
+        var (s0, s1) = (g.InFocus[w], g.Fringed[w][c]);
+        if (!(s0.Samples > 0 && double.IsFinite(s0.Misfit) && s0.Misfit > 0)) return null;
+        return s0.Samples * Math.Log((double.IsFinite(s1.Misfit) ? s1.Misfit : double.MaxValue) / s0.Misfit);
     }
 
     private static (int Sigma, int MeanFreePath) Best(double[][] total)
@@ -458,10 +470,11 @@ public sealed class Tracker : IDisposable
         public sealed record FringeScores(RimSamples.RimScore[] InFocus, RimSamples.RimScore[][] Fringed);
 
         /// <summary>
-        /// Scores of the chosen model without and with each fringe of the grid. The window reaches 2w beyond the edge,
-        /// to hold the fringe, and is the same for both sides of every comparison.
+        /// Scores of the chosen model without and with each fringe of the grid, at width w the first
+        /// <paramref name="strongest"/>(w) strengths (the rest not found). The window reaches 2w beyond the edge, to hold
+        /// the fringe, and is the same for both sides of every comparison.
         /// </summary>
-        public FringeScores ScoreFringeGrid(ImageSampler image)
+        public FringeScores ScoreFringeGrid(ImageSampler image, Func<int, int> strongest)
         {
             int nw = FringeWidthGridPx.Length;
             var inFocus = new RimSamples.RimScore[nw];
@@ -469,9 +482,9 @@ public sealed class Tracker : IDisposable
             Parallel.For(0, nw, w =>
             {
                 double width = FringeWidthGridPx[w], outer = Math.Max(SelectionOuterPx, 2 * width);
-                var scores = Score(image, [Model!, .. FringeStrengthGrid.Select(c => Model! with { FringeStrength = c, FringeWidthPx = width })], outer);
+                var scores = Score(image, [Model!, .. FringeStrengthGrid.Take(strongest(w)).Select(c => Model! with { FringeStrength = c, FringeWidthPx = width })], outer);
                 inFocus[w] = scores[0];
-                fringed[w] = scores[1..];
+                fringed[w] = [.. scores[1..], .. Enumerable.Repeat(RimSamples.RimScore.NotFound, FringeStrengthGrid.Length - strongest(w))];
             });
             return new FringeScores(inFocus, fringed);
         }
