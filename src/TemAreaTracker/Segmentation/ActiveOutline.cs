@@ -178,17 +178,9 @@ internal static class ActiveOutline
         var nodes = Resample(prior, NodeSpacingPx, minNodes: 24, maxNodes: 512);
         int n = nodes.Length;
         var normals = OutwardNormals(nodes);
-        // Do not reach across the particle: the far side of a small particle is another edge.
         double size = Math.Sqrt(Math.Abs(Outline.SignedAreaPx(nodes)) / Math.PI);
-        (double S0, int M) WindowOf(EdgeModel model)
-        {
-            double sigma = model.BlurSigmaPx;
-            double inner = innerPx ?? Math.Max(3 * sigma + 3, 5);
-            double outer = outerPx ?? 3 * sigma + 2.5;
-            inner = Math.Min(Math.Min(inner, Math.Max(0.6 * size - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
-            double s0w = -(searchPx + inner);
-            return (s0w, (int)Math.Floor((searchPx + outer - s0w) / EdgeProfileFit.SampleStepPx) + 1);
-        }
+        (double S0, int M) WindowOf(EdgeModel model) => Window(size, searchPx,
+            innerPx ?? Math.Max(3 * model.BlurSigmaPx + 3, 5), outerPx ?? 3 * model.BlurSigmaPx + 2.5);
         var (s0, m) = WindowOf(models[0]);
         bool dark = models[0].DarkParticle;
         int k = models.Count;
@@ -286,7 +278,20 @@ internal static class ActiveOutline
     /// </summary>
     public static double BorderMarginPx(EdgeModel model) => Math.Max(model.BlurSigmaPx, 1);
 
-    private static bool AllInside(ImageSampler image, double nx, double ny, double ux, double uy, double s0, int m)
+    /// <summary>
+    /// A node's profile window for an outline of equivalent radius <paramref name="sizePx"/>: its first sample's
+    /// offset along the normal (px, negative: inside) and its number of samples.
+    /// </summary>
+    internal static (double S0, int M) Window(double sizePx, double searchPx, double innerPx, double outerPx)
+    {
+        // Do not reach across the particle: the far side of a small particle is another edge.
+        double inner = Math.Min(Math.Min(innerPx, Math.Max(0.6 * sizePx - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
+        double s0 = -(searchPx + inner);
+        return (s0, (int)Math.Floor((searchPx + outerPx - s0) / EdgeProfileFit.SampleStepPx) + 1);
+    }
+
+    /// <summary>Every sample of the window from <paramref name="s0"/> (m samples) along the normal lies in the frame.</summary>
+    internal static bool AllInside(ImageSampler image, double nx, double ny, double ux, double uy, double s0, int m)
     {
         for (int j = 0; j < m; j++)
         {

@@ -42,6 +42,8 @@ internal sealed class RimSamples
     // Row-major m × (CovarianceBands + 1): (var_j, cov_j,j+1, …).
     private readonly double[]? _covariance;
     private readonly double _independentFraction;
+    // Scores already judged on these samples, by the model's parameters, smoothing and roundness.
+    private readonly ConcurrentDictionary<(double, double, double, bool, double, double, double, bool), RimScore> _judged = new();
 
     private RimSamples(IReadOnlyList<Point2d> prior, double searchPx, double innerPx, double outerPx, double s0, int m,
         double[] samples, bool[] valid, double[]? covariance, double independentFraction)
@@ -60,26 +62,23 @@ internal sealed class RimSamples
         var normals = ActiveOutline.OutwardNormals(nodes);
         int n = nodes.Length;
         double size = Math.Sqrt(Math.Abs(Outline.SignedAreaPx(nodes)) / Math.PI);
-        double inner = Math.Min(Math.Min(innerPx, Math.Max(0.6 * size - searchPx, 2.5)), EdgeModel.MaxInsidePx - 2 * searchPx);
-        double s0 = -(searchPx + inner);
-        int m = (int)Math.Floor((searchPx + outerPx - s0) / EdgeProfileFit.SampleStepPx) + 1;
+        var (s0, m) = ActiveOutline.Window(size, searchPx, innerPx, outerPx);
         var samples = new double[n * m];
         var valid = new bool[n];
         var beyond = new double[n];
         var step = new double[n];
         for (int i = 0; i < n; i++)
         {
-            bool inside = true;
-            var y = samples.AsSpan(i * m, m);
-            for (int j = 0; j < m && inside; j++)
+            var (nx, ny, ux, uy) = (nodes[i].X, nodes[i].Y, normals[i].X, normals[i].Y);
+            valid[i] = ActiveOutline.AllInside(image, nx, ny, ux, uy, s0, m);
+            if (!valid[i])
             {
-                double s = s0 + j * EdgeProfileFit.SampleStepPx;
-                double x = nodes[i].X + s * normals[i].X, yy = nodes[i].Y + s * normals[i].Y;
-                inside = image.Contains(x, yy);
-                if (inside) y[j] = darkParticle ? -image.At(x, yy) : image.At(x, yy);
+                (beyond[i], step[i]) = (double.NaN, double.NaN);
+                continue;
             }
-            valid[i] = inside;
-            (beyond[i], step[i]) = inside ? ActiveOutline.WindowEnds(y) : (double.NaN, double.NaN);
+            var y = samples.AsSpan(i * m, m);
+            image.Line(nx, ny, ux, uy, s0, EdgeProfileFit.SampleStepPx, negate: darkParticle, y);
+            (beyond[i], step[i]) = ActiveOutline.WindowEnds(y);
         }
         // The same nodes Refine sets aside for a foreign body beyond them (raw samples, so for every model alike).
         var foreign = ActiveOutline.ForeignBodies(beyond, step);
@@ -148,8 +147,6 @@ internal sealed class RimSamples
         for (int k = 0; k < todo.Length; k++) _judged[keys[todo[k]]] = scores[todo[k]] = Judge(passes[k], models[todo[k]].Profile);
         return scores;
     }
-
-    private readonly ConcurrentDictionary<(double, double, double, bool, double, double, double, bool), RimScore> _judged = new();
 
     /// <summary>The rim's misfit about one model's refined outline (see <see cref="Score(ImageSampler, EdgeModel, double, bool)"/>).</summary>
     private RimScore Judge(ActiveOutline.Pass pass, RimProfile profile)
