@@ -1,15 +1,14 @@
+using MathNet.Numerics.Statistics;
+
 namespace TemAreaTracker.Segmentation;
 
 /// <summary>Order statistics by selection (O(n)) where only one is needed, instead of sorting.</summary>
 /// <remarks>
-/// These run for every node pass of the tracker (a few dozen times a frame): they select in a stack buffer (a pooled
-/// one for long inputs) instead of allocating a copy or sorting through LINQ.
+/// These run for every node pass of the tracker (a few dozen times a frame): one copy of the kept entries, selected in
+/// place, instead of sorting through LINQ.
 /// </remarks>
 internal static class RobustStats
 {
-    /// <summary>Inputs up to this long are selected in a stack buffer (8 KB).</summary>
-    private const int StackLimit = 1024;
-
     /// <summary>
     /// The element at index ⌊n/2⌋ of <paramref name="values"/> in ascending order — the upper median for even n — as
     /// <c>values.Sort()</c> then <c>values[n / 2]</c> gives it (NaN sorts first there, and counts here alike).
@@ -39,43 +38,14 @@ internal static class RobustStats
     }
 
     /// <summary>
-    /// The <paramref name="count"/> entries of <paramref name="values"/> that are finite (else: not NaN), copied to a
-    /// buffer, selected at index <paramref name="k"/>.
+    /// The <paramref name="count"/> entries of <paramref name="values"/> that are finite (else: not NaN), copied out
+    /// and selected at index <paramref name="k"/> (MathNet's in-place order statistic, on the copy).
     /// </summary>
     private static double SelectKept(ReadOnlySpan<double> values, int count, bool finiteOnly, int k)
     {
-        double[]? rented = count > StackLimit ? System.Buffers.ArrayPool<double>.Shared.Rent(count) : null;
-        Span<double> kept = rented is null ? stackalloc double[count] : rented.AsSpan(0, count);
+        var kept = new double[count];
         int c = 0;
         foreach (double v in values) if (finiteOnly ? double.IsFinite(v) : !double.IsNaN(v)) kept[c++] = v;
-        double result = Select(kept, k);
-        if (rented is not null) System.Buffers.ArrayPool<double>.Shared.Return(rented);
-        return result;
-    }
-
-    /// <summary>
-    /// The element at index <paramref name="k"/> of <paramref name="values"/> (no NaN) in ascending order, by Hoare's
-    /// selection; reorders the span.
-    /// </summary>
-    internal static double Select(Span<double> values, int k)
-    {
-        if ((uint)k >= (uint)values.Length) throw new ArgumentOutOfRangeException(nameof(k));
-        int lo = 0, hi = values.Length - 1;
-        while (lo < hi)
-        {
-            // Partition around the middle element: [lo, j] ≤ pivot ≤ [i, hi], and whatever lies between equals it.
-            double pivot = values[lo + (hi - lo) / 2];
-            int i = lo, j = hi;
-            while (i <= j)
-            {
-                while (values[i] < pivot) i++;
-                while (values[j] > pivot) j--;
-                if (i <= j) { (values[i], values[j]) = (values[j], values[i]); i++; j--; }
-            }
-            if (k <= j) hi = j;
-            else if (k >= i) lo = i;
-            else break;
-        }
-        return values[k];
+        return ArrayStatistics.OrderStatisticInplace(kept, k + 1);
     }
 }
