@@ -9,6 +9,12 @@ public static class CliRunner
     /// <summary>Exit code for bad input (unreadable file, invalid option) .</summary>
     public const int BadInput = 2;
 
+    /// <summary>The tool's version: release, then "+" and the commit it was built from (as run.json's tool.version).</summary>
+    public static string Version { get; } =
+        typeof(Movie).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+        ?? typeof(Movie).Assembly.GetName().Version?.ToString() ?? "unknown";
+
     public static int Run(ICommandApp app, string[] args)
     {
         try

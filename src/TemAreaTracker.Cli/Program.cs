@@ -9,6 +9,8 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("temtrack");
+    // The same version string run.json records (tool.version): release and commit.
+    config.SetApplicationVersion(CliRunner.Version);
     config.PropagateExceptions();
     Commands.Register(config);
 });
