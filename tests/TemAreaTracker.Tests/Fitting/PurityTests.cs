@@ -1,3 +1,4 @@
+using TemAreaTracker.Tests.Architecture;
 using Xunit;
 
 namespace TemAreaTracker.Tests.Fitting;
@@ -28,4 +29,27 @@ public class PurityTests
                 Assert.False(text.Contains(token, StringComparison.Ordinal), $"{Path.GetFileName(file)} uses {token}");
         }
     }
+
+    /// <summary>The same rule on the compiled IL, so a fully qualified name or a call inside a method body counts
+    /// too: no type of our IO folder, OpenCvSharp, ScottPlot, System.IO (files, directories, streams) or Console.</summary>
+    [Theory]
+    [InlineData("Physics")]
+    [InlineData("Fitting")]
+    public void Folder_CompiledCodeReferencesNoIoImagingOrPlotting(string folder)
+    {
+        var types = Assemblies.Library.Types.Where(t => Assemblies.LibraryFolder(t.Namespace) == folder).ToList();
+        Assert.NotEmpty(types);
+        var offending = Assemblies.Library.Edges
+            .Where(e => Assemblies.LibraryFolder(e.FromNamespace) == folder && IsForbiddenInPureCode(e))
+            .OrderBy(e => e.FromType, StringComparer.Ordinal).ThenBy(e => e.ToType, StringComparer.Ordinal).ThenBy(e => e.Where, StringComparer.Ordinal)
+            .Select(e => $"{e.FromType} -> {e.ToType} in {e.Where}").ToList();
+        Assert.True(offending.Count == 0, $"{folder} must stay pure but references:{Environment.NewLine}{string.Join(Environment.NewLine, offending)}");
+    }
+
+    private static bool IsForbiddenInPureCode(TypeEdge e) =>
+        (e.ToAssembly == Assemblies.LibraryRoot && Assemblies.LibraryFolder(e.ToNamespace) == "IO")
+        || InNamespace(e.ToNamespace, "OpenCvSharp") || InNamespace(e.ToNamespace, "ScottPlot") || InNamespace(e.ToNamespace, "System.IO")
+        || e.ToType == "System.Console";
+
+    private static bool InNamespace(string ns, string root) => ns == root || ns.StartsWith(root + ".", StringComparison.Ordinal);
 }
