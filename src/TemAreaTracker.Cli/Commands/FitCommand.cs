@@ -5,6 +5,7 @@ using Spectre.Console.Cli;
 using TemAreaTracker.Fitting;
 using TemAreaTracker.IO;
 using TemAreaTracker.Plotting;
+using TemAreaTracker.Reporting;
 
 namespace TemAreaTracker.Cli.Commands;
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TemAreaTracker.IO;
+using TemAreaTracker.Pipeline;
 using TemAreaTracker.Simulation;
 
 namespace TemAreaTracker.Cli.Commands;

@@ -4,10 +4,11 @@ using Spectre.Console.Cli;
 using TemAreaTracker.Cli;
 using TemAreaTracker.Cli.Commands;
 using TemAreaTracker.IO;
+using TemAreaTracker.Pipeline;
 using TemAreaTracker.Simulation;
 using Xunit;
 
-namespace TemAreaTracker.Tests.Simulation;
+namespace TemAreaTracker.Tests.Pipeline;
 
 public sealed class SimulationExportTests : IDisposable
 {
