@@ -296,7 +296,7 @@ public sealed class Tracker : IDisposable
         var union = OutlineUnion.Union(members.Select(j => _particles[j].Drawn.VerticesPx).ToArray());
         if (union is null) return null;
         double tolerance = Math.Max(3, 0.5 * members.Min(j => Math.Sqrt(_particles[j].Drawn.AreaPx / Math.PI)));
-        var nodes = ActiveOutline.Resample(me.VerticesPx, ActiveOutline.NodeSpacingPx, 24, 2048);
+        var nodes = PolygonGeometry.Resample(me.VerticesPx, ActiveOutline.NodeSpacingPx, 24, 2048);
         return OutlineUnion.MaxDistanceOutside(union, nodes) <= tolerance ? members : null;
     }
 
@@ -630,8 +630,8 @@ public sealed class Tracker : IDisposable
         /// <summary>Median signal just inside the outline against just outside: is the particle dark (bright field)?</summary>
         private static bool IsDarkerThanSurroundings(ImageSampler image, IReadOnlyList<Point2d> outline)
         {
-            var nodes = ActiveOutline.Resample(outline, 2, 24, 512);
-            var normals = ActiveOutline.OutwardNormals(nodes);
+            var nodes = PolygonGeometry.Resample(outline, 2, 24, 512);
+            var normals = PolygonGeometry.OutwardNormals(nodes);
             var inside = new List<float>(); var outside = new List<float>();
             for (int i = 0; i < nodes.Length; i++)
                 for (int s = 3; s <= 8; s++)
