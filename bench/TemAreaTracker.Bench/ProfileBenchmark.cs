@@ -10,7 +10,7 @@ namespace TemAreaTracker.Bench;
 /// (edge-model selection) apart from the median of the following frames, and decode apart from tracking.
 /// Usage: <c>dotnet run -c Release --project bench/TemAreaTracker.Bench -- profile MOVIE (ROIS|bench) [--repeat N] [--cv-threads N]</c>
 /// ("bench": the track benchmark's five outlines on its generated movies). Micro-benchmarks of two kernels:
-/// <c>profile --smooth</c> (ActiveOutline.SmoothPeriodic, 285 nodes, and a 33×33 solve), <c>profile --edge</c> (one
+/// <c>profile --smooth</c> (PeriodicSmoother.Fit, 285 nodes, and a 33×33 solve), <c>profile --edge</c> (one
 /// node's edge fit on the tracker's default window), <c>profile --rim</c> (building rim profiles), <c>profile --drift
 /// MOVIE [ROIS|bench]</c> (stage drift alone) and <c>profile --mt</c>
 /// (OpenCV's MatchTemplate, which ParticleMotion no longer uses, for comparison). Times are process CPU where given:
@@ -30,8 +30,8 @@ public static class ProfileBenchmark
             for (int rep = 0; rep < 3; rep++)
             {
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                for (int k = 0; k < 1000; k++) Segmentation.ActiveOutline.SmoothPeriodic(th, v, w, 3e-3, out _);
-                Console.WriteLine($"SmoothPeriodic n={n}: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 1000:F3} ms cpu per call");
+                for (int k = 0; k < 1000; k++) Segmentation.PeriodicSmoother.Fit(th, v, w, 3e-3, out _);
+                Console.WriteLine($"PeriodicSmoother.Fit n={n}: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 1000:F3} ms cpu per call");
                 cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var A = new double[33 * 33]; var bb = new double[33]; var xx = new double[33];
                 for (int k = 0; k < 20000; k++) { for (int u = 0; u < 33; u++) { A[u * 34] = 10; bb[u] = 1; } for (int u = 0; u < 32; u++) A[u * 33 + u + 1] = 1; Segmentation.SmallLinearSolve.Solve(A, bb, xx, 33); }
