@@ -261,7 +261,7 @@ public sealed class ContactSheetTests : IDisposable
         if (burntInBar) Cv2.Rectangle(frame, new Rect(12, 186, 60, 4), Scalar.All(255), -1);
         string path = Path.Combine(_root, $"sheet-{burntInBar}.png");
         using (var panel = new ContactSheetPanel(0, 0, frame, []))
-            ContactSheet.Save(path, [panel], nmPerPixel: 0.5);
+            ContactSheet.Save(path, [panel], nmPerPixel: 0.5, burntInScaleBar: ScaleBarDetector.Find(frame)); // as the pipeline finds it
         using var sheet = Cv2.ImRead(path);
         const int gap = 6, panelPx = 360; // 200 px frames drawn 1.8× into 360 px panels, under a caption strip
         return sheet.At<Vec3b>(sheet.Height - gap - 7, gap + panelPx - 7);
