@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using TemAreaTracker.IO;
+using TemAreaTracker.Registration;
 using TemAreaTracker.Tracking;
 
 namespace TemAreaTracker.Bench;
@@ -129,6 +130,8 @@ public static class ProfileBenchmark
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             using var movie = MovieReader.Open(args[0]);
             using var tracker = new Tracker(outlines);
+            // The stage drift on the tracking thread, as part of each frame's time (the pipeline measures it ahead).
+            StageDrift? drift = null;
             var times = new List<double>();
             var decode = new Stopwatch();
             var sw = new Stopwatch();
@@ -143,10 +146,13 @@ public static class ProfileBenchmark
                 if (!more) break;
                 using var f = e.Current;
                 sw.Restart();
-                tracker.Process(f);
+                var driftPx = drift is null ? new OpenCvSharp.Point2d(0, 0) : drift.Estimate(f).Px;
+                drift ??= new StageDrift(f, outlines);
+                tracker.Process(f, driftPx);
                 times.Add(sw.Elapsed.TotalMilliseconds);
                 if (times.Count == 1) cpuFirst = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
             }
+            drift?.Dispose();
             var rest = times.Skip(1).Order().ToArray();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"run {r}: {times.Count} frames, first {times[0]:F1} ms, later median {rest[rest.Length / 2]:F2} ms (mean {rest.Average():F2}), every 4th: {times.Where((t, k) => k > 0 && k % 4 == 0).Average():F2}, others {times.Where((t, k) => k > 0 && k % 4 != 0).Average():F2}, total {times.Sum():F0} ms, decode {decode.Elapsed.TotalMilliseconds:F0} ms, process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds:F0} ms (first frame {cpuFirst.TotalMilliseconds:F0} ms, later {(Process.GetCurrentProcess().TotalProcessorTime - cpu0 - cpuFirst).TotalMilliseconds / Math.Max(1, times.Count - 1):F2} ms/frame)"));

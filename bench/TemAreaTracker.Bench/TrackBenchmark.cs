@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 using BitMiracle.LibTiff.Classic;
 using OpenCvSharp;
 using TemAreaTracker.Measurement;
+using TemAreaTracker.Pipeline;
 using TemAreaTracker.Plotting;
-using TemAreaTracker.Reporting;
 
 namespace TemAreaTracker.Bench;
 
@@ -141,7 +141,7 @@ public static class TrackBenchmark
         using var movie = Open(path);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
-        var r = TrackRun.Run(new TrackRunRequest
+        var r = TrackPipeline.Run(new TrackRequest
         {
             Movie = movie,
             Outlines = outlines,

@@ -7,7 +7,7 @@ namespace TemAreaTracker.Simulation;
 /// <example><code>
 /// using var movie = new SimulatedMovie(Scenarios.ElectrochemicalCluster(seed: 7));
 /// var outlines = HandOutlines.Draw(movie.Truth);
-/// foreach (var r in Tracker.Track(movie.ReadFrames(), outlines)) { ... movie.Truth.AreaPx(name)[r.Frame] ... }
+/// foreach (var r in TrackPipeline.Track(movie.ReadFrames(), outlines)) { ... movie.Truth.AreaPx(name)[r.Frame] ... }
 /// </code></example>
 public sealed class SimulatedMovie : Movie
 {

@@ -20,25 +20,22 @@ namespace TemAreaTracker.Tracking;
 /// </remarks>
 /// <example>
 /// <code>
-/// var tracker = new Tracker(outlines, new TrackOptions());
-/// foreach (var frame in movie.ReadFrames()) using (frame) { var r = tracker.Process(frame); ... }
+/// // A whole movie, stage drift included: TemAreaTracker.Pipeline.TrackPipeline.Track(movie.ReadFrames(), outlines).
+/// using var tracker = new Tracker(outlines, new TrackOptions());
+/// var r = tracker.Process(frame, driftPx); // driftPx from a StageDrift on frame 0 and these outlines (zero on frame 0)
 /// </code>
 /// </example>
 public sealed class Tracker : IDisposable
 {
     private readonly TrackOptions _options;
     private readonly ParticleState[] _particles;
-    private StageDrift? _drift;
     private Point2d _lastDrift;
     private ImageSampler? _previous;
 
     /// <summary>Starts tracking from <paramref name="outlines"/> drawn on the first frame (or on their own frame when set).</summary>
     public Tracker(IReadOnlyList<Outline> outlines, TrackOptions? options = null)
     {
-        if (outlines.Count == 0) throw new ArgumentException("no outlines to track", nameof(outlines));
-        foreach (var o in outlines)
-            if (o.VerticesPx.Count < 3 || o.AreaPx < 4)
-                throw new ArgumentException($"outline '{o.Name}' is empty ({o.VerticesPx.Count} vertices, {o.AreaPx:0.#} px²)", nameof(outlines));
+        OutlineValidation.RequireTrackable(outlines);
         _options = options ?? new TrackOptions();
         _particles = outlines.Select(o => new ParticleState(o)).ToArray();
         for (int i = 0; i < _particles.Length; i++) _particles[i].Members = MembersOf(i);
@@ -51,25 +48,13 @@ public sealed class Tracker : IDisposable
     /// <summary>Edge model chosen for each particle on its first frame (null before then).</summary>
     public IReadOnlyList<EdgeModel?> EdgeModels => _particles.Select(p => p.Model).ToArray();
 
-    /// <summary>Measures every started outline in <paramref name="frame"/> (frames must come in order).</summary>
-    public FrameResult Process(Frame frame)
-    {
-        var drift = new Point2d(0, 0);
-        if (_options.CorrectDrift)
-        {
-            // The drawn outlines are what the drift's support patches keep clear of.
-            if (_drift is null) _drift = new StageDrift(frame, _particles.Select(p => p.Drawn).ToArray());
-            else drift = _drift.Estimate(frame).Px;
-        }
-        return Track(frame, drift);
-    }
-
     /// <summary>
-    /// As <see cref="Process(Frame)"/>, with the stage drift of <paramref name="frame"/> measured by the caller: a
-    /// <see cref="StageDrift"/> made from the first frame passed here and this tracker's outlines, and fed every later
-    /// frame in order. Drift depends only on the frames and the outlines, so it can be measured on another thread a frame
-    /// ahead of tracking. Use one overload or the
-    /// other for a whole movie. The drift is ignored when <see cref="TrackOptions.CorrectDrift"/> is off.
+    /// Measures every started outline in <paramref name="frame"/> (frames must come in order), given the stage drift of
+    /// <paramref name="frame"/> measured by the caller: a <see cref="StageDrift"/> made from the first frame passed here
+    /// and this tracker's outlines, and fed every later frame in order (zero for the first frame). Drift depends only on
+    /// the frames and the outlines, so the pipeline measures it on another thread a frame ahead of tracking
+    /// (<c>TemAreaTracker.Pipeline.TrackPipeline.Track</c> does both). The drift is ignored when
+    /// <see cref="TrackOptions.CorrectDrift"/> is off.
     /// </summary>
     public FrameResult Process(Frame frame, Point2d driftPx) => Track(frame, _options.CorrectDrift ? driftPx : new Point2d(0, 0));
 
@@ -193,18 +178,8 @@ public sealed class Tracker : IDisposable
         return new Rect(l, t, (int)Math.Ceiling(x1) + marginPx - l + 1, (int)Math.Ceiling(y1) + marginPx - t + 1);
     }
 
-    /// <summary>Tracks a whole frame sequence (streams; disposes each frame after use).</summary>
-    public static IEnumerable<FrameResult> Track(IEnumerable<Frame> frames, IReadOnlyList<Outline> outlines, TrackOptions? options = null)
-    {
-        using var tracker = new Tracker(outlines, options);
-        foreach (var frame in frames)
-            using (frame)
-                yield return tracker.Process(frame);
-    }
-
     public void Dispose()
     {
-        _drift?.Dispose();
         _previous?.Dispose();
     }
 }

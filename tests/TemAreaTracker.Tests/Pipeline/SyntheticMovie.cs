@@ -1,7 +1,7 @@
 using OpenCvSharp;
 using TemAreaTracker.IO;
 
-namespace TemAreaTracker.Tests.Reporting;
+namespace TemAreaTracker.Tests.Pipeline;
 
 /// <summary>
 /// An in-memory movie for pipeline tests: dark discs on noisy grey, non-square frames; can hide its frame count,
