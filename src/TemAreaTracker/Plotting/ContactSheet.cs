@@ -9,7 +9,7 @@ namespace TemAreaTracker.Plotting;
 /// <param name="TimeS">Time of the frame in s (or frame index when uncalibrated).</param>
 /// <param name="Gray8">8-bit display pixels (owned by the panel).</param>
 /// <param name="Marks">Outlines to draw.</param>
-public sealed record ContactSheetPanel(int FrameIndex, double TimeS, Mat Gray8, IReadOnlyList<OverlayMark> Marks) : IDisposable
+internal sealed record ContactSheetPanel(int FrameIndex, double TimeS, Mat Gray8, IReadOnlyList<OverlayMark> Marks) : IDisposable
 {
     public void Dispose() => Gray8.Dispose();
 }
@@ -23,7 +23,7 @@ public sealed record ContactSheetPanel(int FrameIndex, double TimeS, Mat Gray8, 
 /// full, and the last frame is always kept, so memory is bounded whatever the length and the picks stay within one
 /// stride of even spacing. A truncated movie falls back on the reservoir in the same way.
 /// </remarks>
-public sealed class ContactSheetSampler : IDisposable
+internal sealed class ContactSheetSampler : IDisposable
 {
     private readonly int _panels;
     private readonly int _capacity;
@@ -120,7 +120,7 @@ public sealed class ContactSheetSampler : IDisposable
 }
 
 /// <summary>Renders a row of frames with their outlines and time labels, like the paper's Figure 2a–e.</summary>
-public static class ContactSheet
+internal static class ContactSheet
 {
     /// <summary>
     /// Draws <paramref name="panels"/> side by side, each scaled to <paramref name="panelWidthPx"/>, lettered (a), (b), …

@@ -6,7 +6,7 @@ namespace TemAreaTracker.Plotting;
 /// How tracked outlines are drawn on frames (overlay video, contact sheet) and which colour each particle gets,
 /// shared with the area plot so a particle has one colour everywhere.
 /// </summary>
-public static class OverlayStyle
+internal static class OverlayStyle
 {
     // Category10 (matplotlib "tab10", ScottPlot's default palette) as 0xRRGGBB: distinct on grey TEM frames and in print.
     private static readonly int[] Rgb =
@@ -119,7 +119,7 @@ public static class OverlayStyle
 /// Maps a movie's pixels to 8-bit grey for display with one fixed window for the whole movie
 /// (set from the first frame, so overlays do not flicker as the frame content changes).
 /// </summary>
-public sealed class DisplayWindow
+internal sealed class DisplayWindow
 {
     private readonly double _alpha, _beta;
     private readonly bool _identity;
