@@ -10,10 +10,7 @@ public static class CliRunner
     public const int BadInput = 2;
 
     /// <summary>The tool's version: release, then "+" and the commit it was built from (as run.json's tool.version).</summary>
-    public static string Version { get; } =
-        typeof(Movie).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
-        ?? typeof(Movie).Assembly.GetName().Version?.ToString() ?? "unknown";
+    public static string Version => ToolVersion.Current;
 
     public static int Run(ICommandApp app, string[] args)
     {
