@@ -32,16 +32,32 @@ internal static class OutlineUnion
         var parts = polygons.Where(p => p.Count >= 3).Select(p => GeometryFixer.Fix(ToPolygon(p))).ToList();
         if (parts.Count == 0) return null;
         var union = UnaryUnionOp.Union(parts);
-        var components = Enumerable.Range(0, union.NumGeometries)
+        // An outline has no holes: fill them (a member enclosed by the others' ring lies in such a hole, and bridging
+        // it to the ring around it would cover it twice), then union the filled shells again.
+        union = UnaryUnionOp.Union(Enumerable.Range(0, union.NumGeometries)
+            .Select(i => union.GetGeometryN(i)).OfType<Polygon>()
+            .Select(p => (Geometry)Factory.CreatePolygon((LinearRing)p.ExteriorRing)).ToList());
+        var pieces = Enumerable.Range(0, union.NumGeometries)
             .Select(i => union.GetGeometryN(i))
             .OfType<Polygon>()
             .Where(p => p.Area > 0)
             .OrderByDescending(p => p.Area)
-            .Select(p => Oriented(FromRing(p.ExteriorRing)).ToList())
             .ToList();
-        if (components.Count == 0) return null;
-        var result = components[0];
-        for (int c = 1; c < components.Count; c++) result = Bridge(result, components[c]);
+        if (pieces.Count == 0) return null;
+        // Start from the largest part and join, each time, the part nearest to those joined so far: a bridge to a
+        // farther part could pass over a nearer one (any part it crossed would be nearer), and the ring would then
+        // cover that part twice.
+        var result = Oriented(FromRing(pieces[0].ExteriorRing)).ToList();
+        var joined = new List<Geometry> { pieces[0] };
+        var left = pieces.Skip(1).ToList();
+        while (left.Count > 0)
+        {
+            var joinedShape = Factory.BuildGeometry(joined);
+            var next = left.MinBy(p => p.Distance(joinedShape))!;
+            left.Remove(next);
+            joined.Add(next);
+            result = Bridge(result, Oriented(FromRing(next.ExteriorRing)).ToList());
+        }
         return result.ToArray();
     }
 
@@ -76,21 +92,58 @@ internal static class OutlineUnion
         return v;
     }
 
-    /// <summary>Joins component <paramref name="b"/> into <paramref name="a"/> by a zero-width bridge between their closest vertices.</summary>
+    /// <summary>
+    /// Joins component <paramref name="b"/> into <paramref name="a"/> by a zero-width bridge between their nearest
+    /// boundary points (inserted as vertices). Between the nearest points of two disjoint regions the segment lies
+    /// outside both, so the bridge crosses no edge (between their nearest <em>vertices</em> it can clip a corner, and
+    /// the ring then winds twice round a sliver).
+    /// </summary>
     private static List<Point2d> Bridge(List<Point2d> a, List<Point2d> b)
     {
-        int bi = 0, bj = 0;
-        double best = double.PositiveInfinity;
+        // Edges of a, less the bridges it already holds (each traversed there and back): a new bridge that started on
+        // an old one would split only one of its two traversals, and the other would cross it at rounding level.
+        var edges = new List<(LineString Edge, int Index)>();
         for (int i = 0; i < a.Count; i++)
-            for (int j = 0; j < b.Count; j++)
-            {
-                double d = (a[i].X - b[j].X) * (a[i].X - b[j].X) + (a[i].Y - b[j].Y) * (a[i].Y - b[j].Y);
-                if (d < best) { best = d; bi = i; bj = j; }
-            }
-        var r = new List<Point2d>(a.Count + b.Count + 2);
-        for (int i = 0; i <= bi; i++) r.Add(a[i]);
-        for (int j = 0; j <= b.Count; j++) r.Add(b[(bj + j) % b.Count]);
-        for (int i = bi; i < a.Count; i++) r.Add(a[i]);
+        {
+            var p = a[i];
+            var q = a[(i + 1) % a.Count];
+            bool bridge = false;
+            for (int k = 0; k < a.Count && !bridge; k++)
+                bridge = k != i && a[k] == q && a[(k + 1) % a.Count] == p;
+            if (!bridge && p != q) edges.Add((Factory.CreateLineString([new Coordinate(p.X, p.Y), new Coordinate(q.X, q.Y)]), i));
+        }
+        var boundary = Factory.CreateMultiLineString(edges.Select(e => e.Edge).ToArray());
+        var nearest = new NetTopologySuite.Operation.Distance.DistanceOp(boundary, ToRing(b)).NearestLocations();
+        int edgeIndex = edges.First(e => ReferenceEquals(e.Edge, nearest[0].GeometryComponent)).Index;
+        var (ra, ia) = Insert(a, edgeIndex, nearest[0].Coordinate);
+        var (rb, ib) = Insert(b, nearest[1].SegmentIndex, nearest[1].Coordinate);
+        var r = new List<Point2d>(ra.Count + rb.Count + 2);
+        for (int i = 0; i <= ia; i++) r.Add(ra[i]);
+        for (int j = 0; j <= rb.Count; j++) r.Add(rb[(ib + j) % rb.Count]);
+        for (int i = ia; i < ra.Count; i++) r.Add(ra[i]);
         return r;
+    }
+
+    private static LineString ToRing(IReadOnlyList<Point2d> p)
+    {
+        var ring = new Coordinate[p.Count + 1];
+        for (int i = 0; i < p.Count; i++) ring[i] = new Coordinate(p[i].X, p[i].Y);
+        ring[^1] = ring[0];
+        return Factory.CreateLineString(ring);
+    }
+
+    /// <summary>The ring with the located point as a vertex (unless it is one already), and that vertex's index.</summary>
+    private static (List<Point2d> Ring, int Index) Insert(List<Point2d> ring, int segment, Coordinate c)
+    {
+        int seg = Math.Min(segment, ring.Count - 1);
+        var p = new Point2d(c.X, c.Y);
+        if (ring[seg].X == p.X && ring[seg].Y == p.Y) return (ring, seg);
+        int next = (seg + 1) % ring.Count;
+        if (ring[next].X == p.X && ring[next].Y == p.Y) return (ring, next);
+        var r = new List<Point2d>(ring.Count + 1);
+        r.AddRange(ring.Take(seg + 1));
+        r.Add(p);
+        r.AddRange(ring.Skip(seg + 1));
+        return (r, seg + 1);
     }
 }

@@ -50,8 +50,8 @@ internal sealed class ParticleState(Outline drawn)
     {
         var union = OutlineUnion.Union(members.Select(m => m.Outline.VerticesPx).ToArray());
         if (union is null) return null;
-        Current = Current with { VerticesPx = union };
         var q = members.Any(m => m.Quality == TrackQuality.Weak) ? TrackQuality.Weak : TrackQuality.Ok;
+        if (!Accept(union, ref q)) return null;
         double sigma = Math.Sqrt(members.Sum(m => m.AreaSigmaPx * m.AreaSigmaPx));
         return new ParticleMeasurement(Current.Name, frame, Current, Current.AreaPx, sigma, q);
     }
@@ -97,7 +97,8 @@ internal sealed class ParticleState(Outline drawn)
         var drawn = Locate(Drawn.VerticesPx);
         bool outer = Math.Abs(Outline.SignedAreaPx(drawn.Vertices)) > Math.Abs(Outline.SignedAreaPx(approached.Vertices));
         var v = outer && drawn.SupportedFraction >= approached.SupportedFraction - SupportTolerance ? drawn.Vertices : approached.Vertices;
-        Current = Current with { VerticesPx = v };
+        var settled = TrackQuality.Ok;
+        Accept(v, ref settled); // a first-frame outline that cannot be repaired keeps the drawn one as its prior
         _approach = null;
         _rims.Clear();
     }
@@ -212,6 +213,29 @@ internal sealed class ParticleState(Outline drawn)
 
     private static double EquivalentRadiusPx(IReadOnlyList<Point2d> v) => Math.Sqrt(Math.Abs(Outline.SignedAreaPx(v)) / Math.PI);
 
+    /// <summary>
+    /// The one gate through which a new outline becomes <see cref="Current"/>: <see cref="OutlineInvariant"/> makes it a
+    /// simple clockwise ring. One that had to be repaired by more than <see cref="RepairTolerance"/> of its area is at
+    /// best <see cref="TrackQuality.Weak"/> (its shape was not the edge's); one that cannot be repaired is
+    /// <see cref="TrackQuality.Lost"/> and the prior is kept.
+    /// </summary>
+    /// <returns>False when the outline was rejected.</returns>
+    private bool Accept(IReadOnlyList<Point2d> vertices, ref TrackQuality quality)
+    {
+        var (v, verdict, change) = OutlineInvariant.Enforce(vertices);
+        if (v is null)
+        {
+            quality = TrackQuality.Lost;
+            return false;
+        }
+        if (verdict == OutlineVerdict.Repaired && change > RepairTolerance && quality == TrackQuality.Ok) quality = TrackQuality.Weak;
+        Current = Current with { VerticesPx = v };
+        return true;
+    }
+
+    /// <summary>Area change by a repair beyond which the outline's shape is not trusted (the 0.5 %).</summary>
+    public const double RepairTolerance = 0.005;
+
     private ParticleMeasurement Measure(ActiveOutline.Pass pass, int frame)
     {
         TrackQuality q = pass.TouchesBorder ? TrackQuality.OutOfView
@@ -219,7 +243,7 @@ internal sealed class ParticleState(Outline drawn)
             : pass.SupportedFraction < 0.6 ? TrackQuality.Weak
             : TrackQuality.Ok;
         // A lost or out-of-view particle keeps its prior (moved with the drift) so it can be picked up again.
-        if (q is TrackQuality.Ok or TrackQuality.Weak) Current = Current with { VerticesPx = pass.Vertices };
+        if (q is TrackQuality.Ok or TrackQuality.Weak) Accept(pass.Vertices, ref q);
         var outline = Current;
         bool measured = q is TrackQuality.Ok or TrackQuality.Weak;
         double area = measured ? outline.AreaPx : double.NaN;

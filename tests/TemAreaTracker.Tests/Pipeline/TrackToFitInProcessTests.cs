@@ -18,7 +18,7 @@ public sealed class TrackToFitInProcessTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     /// <summary>sample-movies/ of the repository (found upward from the test binaries).</summary>
-    private static string SampleMovies()
+    internal static string SampleMovies()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
             if (Directory.Exists(Path.Combine(d.FullName, "sample-movies"))) return Path.Combine(d.FullName, "sample-movies");
