@@ -108,7 +108,8 @@ internal sealed class BerkeleyEmdMovie : Movie
         if ((long)w * h * type.Bytes > Math.Max(length * 1024L, 1L << 26))
             throw new MovieFormatException(path, Fmt, $"{where}/data: frame of {w}x{h} px is implausibly large for a {length}-byte file");
 
-        var axes = Enumerable.Range(1, rank).Select(i => Axis.Read(chosen.Group, i, shape[i - 1], wantAll: rank == 3 && i == 1)).ToArray();
+        var text = new Hdf5Text();
+        var axes = Enumerable.Range(1, rank).Select(i => Axis.Read(chosen.Group, i, shape[i - 1], wantAll: rank == 3 && i == 1, text)).ToArray();
         var y = axes[rank - 2];
         var x = axes[rank - 1];
         if (rank == 3 && x.SecondsPerUnit is not null)
@@ -123,7 +124,7 @@ internal sealed class BerkeleyEmdMovie : Movie
             meta["emd.version"] = string.Create(CultureInfo.InvariantCulture, $"{major}.{minor}");
         if (datasets.Count > 1) meta["emd.other_datasets"] = string.Join(", ", datasets.Where(d => d != chosen).Select(d => d.Name));
         for (int i = 0; i < rank; i++) meta[$"emd.dim{i + 1}"] = axes[i].Describe();
-        AddGroupAttributes(h5, meta);
+        AddGroupAttributes(h5, meta, text);
 
         var cal = Spatial(x, y, meta);
         double[]? times = null;
@@ -161,7 +162,7 @@ internal sealed class BerkeleyEmdMovie : Movie
     }
 
     /// <summary>The attributes of /microscope, /sample and /user (EMD 0.2's metadata groups), at most 20 each.</summary>
-    private static void AddGroupAttributes(NativeFile h5, Dictionary<string, string> meta)
+    private static void AddGroupAttributes(NativeFile h5, Dictionary<string, string> meta, Hdf5Text text)
     {
         foreach (string name in new[] { "microscope", "sample", "user" })
         {
@@ -169,12 +170,12 @@ internal sealed class BerkeleyEmdMovie : Movie
             {
                 if (!h5.LinkExists(name) || h5.Get(name) is not IH5Group g) continue;
                 foreach (var a in g.Attributes().Take(20))
-                    if (Hdf5Values.Display(a) is { Length: > 0 } v)
+                    if (text.Display(a) is { Length: > 0 } v)
                         meta[$"emd.{name}.{a.Name}"] = v;
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception)
             {
-                // Metadata only: a damaged group costs its tags, not the movie.
+                // Metadata only: a damaged group costs its tags, not the movie (out-of-memory too: see Hdf5Text).
             }
         }
     }
@@ -239,13 +240,13 @@ internal sealed class BerkeleyEmdMovie : Movie
             return s;
         }
 
-        public static Axis Read(IH5Group group, int index, ulong axisLength, bool wantAll)
+        public static Axis Read(IH5Group group, int index, ulong axisLength, bool wantAll, Hdf5Text text)
         {
             string label = $"dim{index}";
             try
             {
                 if (!group.LinkExists(label) || group.Get(label) is not IH5Dataset d) return new Axis(label, null, null, null, null, Missing: true);
-                string? name = Hdf5Values.Text(d, "name"), units = Hdf5Values.Text(d, "units");
+                string? name = text.Of(d, "name"), units = text.Of(d, "units");
                 var dims = d.Space.Dimensions;
                 ulong count = dims.Length == 1 ? dims[0] : 0;
                 double[]? values = null;
@@ -262,8 +263,9 @@ internal sealed class BerkeleyEmdMovie : Movie
                 if (spacing is double s && (!double.IsFinite(s) || s == 0)) spacing = null;
                 return new Axis(label, name, units, spacing, values, Missing: false);
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception)
             {
+                // A damaged dim costs its calibration, not the pixels (out-of-memory too: see Hdf5Text).
                 return new Axis(label, null, null, null, null, Missing: true);
             }
         }

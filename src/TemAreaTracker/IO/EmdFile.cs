@@ -35,8 +35,10 @@ internal static class EmdFile
             h5?.Dispose();
             throw;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e)
         {
+            // OutOfMemoryException included: only metadata is read here, and PureHDF sizes buffers from length fields in
+            // the file, so a corrupt one asks for an impossible array; that is a damaged file, not a full machine.
             h5?.Dispose();
             throw new MovieFormatException(path, Format, $"cannot read HDF5 structure: {e.Message}", null, e);
         }

@@ -5,27 +5,21 @@ using PureHDF.Selections;
 namespace TemAreaTracker.IO;
 
 /// <summary>
-/// Small HDF5 values (attributes, axis vectors) read whatever their stored width: PureHDF reads a value only into a type of
-/// exactly its size, and writers differ (h5py stores Python ints as int64, MATLAB and C writers as int32, axis vectors come
-/// as float32, float64 or integers; strings as fixed-length or variable-length, scalar or one-element arrays).
+/// Small numeric HDF5 values (attributes, axis vectors) read whatever their stored width: PureHDF reads a value only into a
+/// type of exactly its size, and writers differ (h5py stores Python ints as int64, MATLAB and C writers as int32, axis
+/// vectors come as float32, float64 or integers). Text attributes: <see cref="Hdf5Text"/>.
 /// </summary>
-/// <remarks>Every reader returns null rather than throwing: these values are calibration, and a damaged one must not cost
-/// the user the pixels.</remarks>
+/// <remarks>Every reader returns null rather than throwing, out-of-memory included: these values are calibration, a damaged
+/// one must not cost the user the pixels, and an impossible allocation for a value of a few bytes comes from a corrupt size
+/// field in the file, not a full machine.</remarks>
 internal static class Hdf5Values
 {
     /// <summary>Attributes larger than this are not metadata worth reading (and a corrupt one could claim billions).</summary>
-    private const ulong MaxAttributeElements = 64;
+    internal const ulong MaxAttributeElements = 64;
 
     /// <summary>An integer attribute (scalar or first element; integral floats accepted), or null.</summary>
     public static long? Integer(IH5Object obj, string name) =>
         Attribute(obj, name) is { } a && Numbers(a) is [var v, ..] && v == Math.Floor(v) && Math.Abs(v) < 1e15 ? (long)v : null;
-
-    /// <summary>A text attribute (scalar or first element of an array), or null.</summary>
-    public static string? Text(IH5Object obj, string name) => Attribute(obj, name) is { } a ? Text(a) : null;
-
-    /// <summary>An attribute as display text: strings as they are, numbers in invariant culture (arrays comma-separated).</summary>
-    public static string? Display(IH5Attribute a) =>
-        Text(a) ?? (Numbers(a) is { Length: > 0 } v ? string.Join(", ", v.Select(x => x.ToString("G10", CultureInfo.InvariantCulture))) : null);
 
     /// <summary>
     /// Elements <paramref name="start"/>..<paramref name="start"/>+<paramref name="count"/>-1 of a 1-D numeric dataset as
@@ -50,40 +44,27 @@ internal static class Hdf5Values
                 _ => null,
             } is { } v && v.Length == (int)count ? v : null;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception)
         {
             return null;
         }
     }
 
-    private static IH5Attribute? Attribute(IH5Object obj, string name)
+    /// <summary>The attribute <paramref name="name"/> of <paramref name="obj"/>, or null when absent or unreadable.</summary>
+    internal static IH5Attribute? Attribute(IH5Object obj, string name)
     {
         try
         {
             return obj.AttributeExists(name) ? obj.Attribute(name) : null;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception)
         {
             return null;
         }
     }
 
-    private static string? Text(IH5Attribute a)
-    {
-        try
-        {
-            if (a.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength)) return null;
-            var dims = a.Space.Dimensions;
-            if (dims.Length == 0) return Clean(a.Read<string>());
-            return Elements(dims) is > 0 and <= MaxAttributeElements ? Clean(a.Read<string[]>().FirstOrDefault()) : null;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return null;
-        }
-    }
-
-    private static double[]? Numbers(IH5Attribute a)
+    /// <summary>A numeric attribute (scalar or up to 64 elements) as doubles, or null.</summary>
+    internal static double[]? Numbers(IH5Attribute a)
     {
         try
         {
@@ -101,26 +82,11 @@ internal static class Hdf5Values
                 _ => null,
             };
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception)
         {
             return null;
         }
     }
-
-    /// <summary>Element count of an attribute, saturating just above <see cref="MaxAttributeElements"/> (no overflow).</summary>
-    private static ulong Elements(ulong[] dims)
-    {
-        ulong n = 1;
-        foreach (ulong d in dims)
-        {
-            if (d == 0) return 0;
-            n = d > MaxAttributeElements || n * d > MaxAttributeElements ? MaxAttributeElements + 1 : n * d;
-        }
-        return n;
-    }
-
-    /// <summary>Fixed-length strings arrive NUL-padded from C writers.</summary>
-    private static string? Clean(string? s) => s?.TrimEnd('\0', ' ');
 
     private static double[] Widen<T>(T[] v) where T : struct, IConvertible =>
         Array.ConvertAll(v, x => x.ToDouble(CultureInfo.InvariantCulture));
