@@ -282,4 +282,34 @@ public class BerkeleyEmdTests
         Assert.Equal(new ushort[] { 0, 1000 }, firstPixels);
         Assert.StartsWith("stopped at frame 2: HDF5 data cannot be read", movie.StoppedEarly);
     }
+
+    [Fact]
+    public void ChunksSpanningFrames_ReadRight_ThroughOneCacheKeptAcrossFrames()
+    {
+        // Chunks of 3 frames × 5 × 7 px: they straddle frames and frame edges (8 x 12 px is not a multiple of 5 x 7).
+        var stack = Stack16(7, H, W);
+        var deflated = new H5Dataset(stack, chunks: [3, 5, 7],
+            datasetCreation: new PureHDF.VOL.Native.H5DatasetCreation { Filters = [PureHDF.Filters.DeflateFilter.Id] });
+        string path = Write(NewPath(), ("m", Group(deflated)));
+        using var movie = MovieReader.Open(path);
+        // Every chunk one frame touches (2 x 2 of 3·5·7 uint16) stays cached, so each chunk is inflated once, not once per frame.
+        Assert.Equal(4 * 3 * 5 * 7 * 2 + 1, ((BerkeleyEmdMovie)movie).ChunkCacheBytes);
+        int n = 0;
+        foreach (var f in movie.ReadFrames())
+        {
+            using (f)
+            {
+                for (int y = 0; y < H; y++)
+                for (int x = 0; x < W; x++)
+                    Assert.Equal(Value16(f.Index, y, x), f.Pixels.At<ushort>(y, x));
+            }
+            n++;
+        }
+        Assert.Equal(7, n);
+
+        // A chunk per frame needs no cache across frames.
+        string perFrame = Write(NewPath(), ("m", Group(new H5Dataset(Stack16(2, H, W), chunks: [1, H, W]))));
+        using var simple = MovieReader.Open(perFrame);
+        Assert.Equal(0, ((BerkeleyEmdMovie)simple).ChunkCacheBytes);
+    }
 }
