@@ -9,7 +9,7 @@ using TemAreaTracker.IO;
 namespace TemAreaTracker.Cli.Commands;
 
 /// <summary>
-/// <c>temtrack info FILE [--json]</c>: what a movie or microscope file holds (frames, size, dtype, calibration and where it
+/// <c>temtrack info FILE [--json] [--dataset NAME]</c>: what a movie or microscope file holds (frames, size, dtype, calibration and where it
 /// came from, metadata worth seeing), read from its header without decoding frames.
 /// </summary>
 internal sealed class InfoCommand(IAnsiConsole console) : Command<InfoCommand.Settings>
@@ -24,17 +24,23 @@ internal sealed class InfoCommand(IAnsiConsole console) : Command<InfoCommand.Se
         [Description("Print one JSON object (frames, width, height, dtype, pixel_size_nm, pixel_size_source, frame_interval_s, frame_interval_source, …); null where unknown.")]
         public bool Json { get; init; }
 
+        [CommandOption("--dataset <NAME>")]
+        [Description("EMD file with several datasets: the one to describe (names as this command lists them; default: the first).")]
+        public string? Dataset { get; init; }
+
         [CommandOption("--read-all")]
         [Description("Also decode every frame: counts readable frames and reports where a truncated or damaged file stops.")]
         public bool ReadAll { get; init; }
 
         public override ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Path) ? ValidationResult.Error("info needs a FILE") : ValidationResult.Success();
+            string.IsNullOrWhiteSpace(Path) ? ValidationResult.Error("info needs a FILE")
+            : Dataset is not null && string.IsNullOrWhiteSpace(Dataset) ? ValidationResult.Error("--dataset needs a NAME (run info without it to list them)")
+            : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        using var movie = MovieReader.Open(settings.Path);
+        using var movie = MovieReader.Open(settings.Path, settings.Dataset);
         int? framesRead = null;
         if (settings.ReadAll)
         {
@@ -88,6 +94,9 @@ internal sealed class InfoCommand(IAnsiConsole console) : Command<InfoCommand.Se
                 m.AddRow(new Text(k), new Text(v.Length > 100 ? v[..100] + "…" : v));
             console.Write(m);
         }
+        // A file with several datasets: say so in plain words, since only the first (or the chosen) one was described.
+        if (movie.Metadata.TryGetValue("emd.other_datasets", out var others))
+            console.WriteLine($"other datasets in this file: {others} (describe or track one with --dataset NAME)");
         return 0;
     }
 

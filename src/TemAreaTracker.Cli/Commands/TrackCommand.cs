@@ -28,6 +28,10 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         [Description(MovieFormats.Description)]
         public string Movie { get; init; } = "";
 
+        [CommandOption("--dataset <NAME>")]
+        [Description("EMD file with several datasets: the one to track (temtrack info lists them; default: the first).")]
+        public string? Dataset { get; init; }
+
         [CommandOption("--rois <ROIS>")]
         [Description("Outlines drawn on the first frame: ImageJ .roi, RoiSet.zip, or JSON of named polygons in px.")]
         public string? Rois { get; init; }
@@ -61,6 +65,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Movie)) return ValidationResult.Error("MOVIE is required: a movie file or a folder of frames");
+            if (Dataset is not null && string.IsNullOrWhiteSpace(Dataset)) return ValidationResult.Error("--dataset needs a NAME (temtrack info MOVIE lists them)");
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out DIR is required: the folder to write areas.csv, plots and overlays into");
             if (Rois is null && !Auto) return ValidationResult.Error("give the outlines with --rois RoiSet.zip (or .roi/.json), or pass --auto to detect the particles");
             if (Calibration.Problem() is string problem) return ValidationResult.Error(problem);
@@ -95,7 +100,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
             outlines = ReadRois(rois);
         }
 
-        using var movie = OpenMovie(movieArg);
+        using var movie = OpenMovie(movieArg, settings.Dataset);
         var request = new TrackRequest
         {
             Movie = movie,
@@ -109,6 +114,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
             {
                 ["movie"] = movieArg,
                 ["rois"] = settings.Rois,
+                ["dataset"] = settings.Dataset,
                 ["out"] = settings.Out,
                 ["command_line"] = string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             },
@@ -138,8 +144,8 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         }
     }
 
-    private static Movie OpenMovie(string path) =>
-        OpenMovieOverride.Value is { } open ? open(path) : MovieReader.Open(path);
+    private static Movie OpenMovie(string path, string? dataset) =>
+        OpenMovieOverride.Value is { } open ? open(path) : MovieReader.Open(path, dataset);
 
     private TrackResult RunWithProgress(TrackRequest request, Movie movie, CancellationToken ct)
     {

@@ -45,12 +45,17 @@ internal sealed partial class DmSeriesMovie : Movie
         Directory.EnumerateFiles(folder, "*.*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 6, IgnoreInaccessible = true })
             .Where(f => f.EndsWith(".dm4", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".dm3", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The DM files under <paramref name="folder"/> (up to 6 levels down) in reading order: natural order of their
+    /// relative paths.</summary>
+    internal static List<string> OrderedFiles(string folder) =>
+        EnumerateDm(folder)
+            .OrderBy(f => System.IO.Path.GetRelativePath(folder, f).Replace('\\', '/'), NaturalOrder.Instance)
+            .ToList();
+
     /// <summary>Opens a folder of DM files as one movie.</summary>
     public static DmSeriesMovie Open(string folder)
     {
-        var files = EnumerateDm(folder)
-            .OrderBy(f => System.IO.Path.GetRelativePath(folder, f).Replace('\\', '/'), NaturalOrder.Instance)
-            .ToList();
+        var files = OrderedFiles(folder);
         if (files.Count == 0) throw new MovieFormatException(folder, "dm-series", "no DM3/DM4 files in this folder");
         DmImage first;
         using (var f = new MappedFile(files[0])) first = DmImage.Locate(f, "dm4");

@@ -11,13 +11,14 @@ namespace TemAreaTracker.IO;
 
 /// <summary>
 /// Thermo Fisher Velox EMD (HDF5): /Data/Image/&lt;guid&gt;/Data with frames along the last axis, read one frame at a time
-/// through an HDF5 hyperslab (every frame on its own, never summed).
+/// through an HDF5 hyperslab (every frame on its own, never summed). Opened through <see cref="EmdFile"/>, which tells
+/// Velox from Berkeley EMD (<see cref="BerkeleyEmdMovie"/>).
 /// </summary>
 /// <remarks>
 /// Calibration comes from the JSON document stored as a uint8 array in /Data/Image/&lt;guid&gt;/Metadata (one column per
 /// frame): BinaryResult.PixelSize.width/height in BinaryResult.PixelUnitX/Y (usually m) → nm, source "emd-metadata";
 /// the frame interval from Scan.FrameTime (s) when present, source "emd-metadata". With several images (detectors) the
-/// first is read and the others are listed in Metadata.
+/// first is read (or the one named by the dataset option) and the others are listed in Metadata ("emd.other_datasets").
 /// </remarks>
 internal sealed class EmdMovie : Movie
 {
@@ -35,54 +36,43 @@ internal sealed class EmdMovie : Movie
         _type = type;
     }
 
-    /// <summary>Opens a Velox EMD file.</summary>
-    /// <exception cref="MovieFormatException">Not HDF5, no /Data/Image dataset, an unsupported data type or a corrupt file.</exception>
-    public static EmdMovie Open(string path)
-    {
-        NativeFile? h5 = null;
-        try
-        {
-            long length = new FileInfo(path).Length;
-            h5 = H5File.OpenRead(path);
-            if (!h5.LinkExists("Data/Image") || h5.Get("Data/Image") is not IH5Group images)
-                throw new MovieFormatException(path, Fmt, "no /Data/Image group: not a Velox EMD image file");
-            var groups = images.Children().OfType<IH5Group>().Where(g => g.LinkExists("Data")).ToList();
-            if (groups.Count == 0) throw new MovieFormatException(path, Fmt, "/Data/Image holds no image dataset");
-            var g0 = groups[0];
-            if (g0.Get("Data") is not IH5Dataset data) throw new MovieFormatException(path, Fmt, $"/Data/Image/{g0.Name}/Data is not a dataset");
-            var dims = data.Space.Dimensions;
-            if (dims.Length is < 2 or > 3 || dims.Any(d => d == 0 || d > int.MaxValue))
-                throw new MovieFormatException(path, Fmt, $"image dataset of shape [{string.Join(", ", dims)}] (height, width[, frames] expected)");
-            int h = (int)dims[0], w = (int)dims[1], n = dims.Length == 3 ? (int)dims[2] : 1;
-            var t = data.Type;
-            var type = t.Class switch
-            {
-                H5DataTypeClass.FixedPoint => PixelType.FromFormat(false, t.FixedPoint.IsSigned, t.Size),
-                H5DataTypeClass.FloatingPoint => PixelType.FromFormat(true, true, t.Size),
-                _ => null,
-            } ?? throw new MovieFormatException(path, Fmt, $"unsupported HDF5 data type {t.Class} of {t.Size} bytes");
-            // A lying dataspace cannot make us allocate more than the file could hold for one frame (allowing for compression).
-            if ((long)w * h * type.Bytes > Math.Max(length * 1024L, 1L << 26))
-                throw new MovieFormatException(path, Fmt, $"frame of {w}x{h} px is implausibly large for a {length}-byte file");
+    /// <summary>Name of the Velox image group every HDF5 file from Velox has.</summary>
+    internal const string ImageGroup = "Data/Image";
 
-            var cal = Calibration.None;
-            var meta = new Dictionary<string, string>();
-            if (g0.LinkExists("Metadata") && g0.Get("Metadata") is IH5Dataset md)
-                cal = ReadMetadataJson(md, meta);
-            meta["emd.dataset"] = $"/Data/Image/{g0.Name}/Data [{string.Join(", ", dims)}]";
-            if (groups.Count > 1) meta["emd.other_images"] = string.Join(", ", groups.Skip(1).Select(g => g.Name));
-            return new EmdMovie(path, h5, data, type, w, h, n, cal, meta);
-        }
-        catch (MovieFormatException)
-        {
-            h5?.Dispose();
-            throw;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            h5?.Dispose();
-            throw new MovieFormatException(path, Fmt, $"cannot read HDF5 structure: {e.Message}", null, e);
-        }
+    /// <summary>
+    /// Reads the Velox image <paramref name="dataset"/> (a /Data/Image/&lt;name&gt; group; null: the first) of an open HDF5 file,
+    /// which the new movie then owns. On failure the caller keeps (and disposes) <paramref name="h5"/>.
+    /// </summary>
+    /// <exception cref="MovieFormatException">No image dataset, an unknown <paramref name="dataset"/>, an unsupported data type
+    /// or an implausible shape.</exception>
+    internal static EmdMovie Open(string path, NativeFile h5, string? dataset)
+    {
+        long length = new FileInfo(path).Length;
+        if (h5.Get(ImageGroup) is not IH5Group images)
+            throw new MovieFormatException(path, Fmt, "/Data/Image is not a group: not a Velox EMD image file");
+        var groups = images.Children().OfType<IH5Group>().Where(g => g.LinkExists("Data")).ToList();
+        if (groups.Count == 0) throw new MovieFormatException(path, Fmt, "/Data/Image holds no image dataset");
+        var g0 = dataset is null ? groups[0]
+            : groups.FirstOrDefault(g => g.Name == dataset)
+              ?? throw new MovieFormatException(path, Fmt, $"no dataset '{dataset}' in /Data/Image; this file holds: {string.Join(", ", groups.Select(g => g.Name))}");
+        if (g0.Get("Data") is not IH5Dataset data) throw new MovieFormatException(path, Fmt, $"/Data/Image/{g0.Name}/Data is not a dataset");
+        var dims = data.Space.Dimensions;
+        if (dims.Length is < 2 or > 3 || dims.Any(d => d == 0 || d > int.MaxValue))
+            throw new MovieFormatException(path, Fmt, $"image dataset of shape [{string.Join(", ", dims)}] (height, width[, frames] expected)");
+        int h = (int)dims[0], w = (int)dims[1], n = dims.Length == 3 ? (int)dims[2] : 1;
+        var t = data.Type;
+        var type = Hdf5Frames.TypeOf(t) ?? throw new MovieFormatException(path, Fmt, $"unsupported HDF5 data type {t.Class} of {t.Size} bytes");
+        // A lying dataspace cannot make us allocate more than the file could hold for one frame (allowing for compression).
+        if ((long)w * h * type.Bytes > Math.Max(length * 1024L, 1L << 26))
+            throw new MovieFormatException(path, Fmt, $"frame of {w}x{h} px is implausibly large for a {length}-byte file");
+
+        var cal = Calibration.None;
+        var meta = new Dictionary<string, string>();
+        if (g0.LinkExists("Metadata") && g0.Get("Metadata") is IH5Dataset md)
+            cal = ReadMetadataJson(md, meta);
+        meta["emd.dataset"] = $"/Data/Image/{g0.Name}/Data [{string.Join(", ", dims)}]";
+        if (groups.Count > 1) meta["emd.other_datasets"] = string.Join(", ", groups.Where(g => g != g0).Select(g => g.Name));
+        return new EmdMovie(path, h5, data, type, w, h, n, cal, meta);
     }
 
     private static Calibration ReadMetadataJson(IH5Dataset md, Dictionary<string, string> meta)
@@ -227,72 +217,10 @@ internal sealed class EmdMovie : Movie
         return mats;
     }
 
-    private Mat ReadFrame(Selection sel)
-    {
-        var mat = new Mat(Height, Width, _type.MatType);
-        try
-        {
-            switch (_type.Name)
-            {
-                case "uint8": ReadInto<byte>(mat, sel); break;
-                case "int8": ReadInto<sbyte>(mat, sel); break;
-                case "uint16": ReadInto<ushort>(mat, sel); break;
-                case "int16": ReadInto<short>(mat, sel); break;
-                case "int32": ReadInto<int>(mat, sel); break;
-                case "float32": ReadInto<float>(mat, sel); break;
-                case "float64": ReadInto<double>(mat, sel); break;
-                case "uint32":
-                {
-                    var v = _data.Read<uint[]>(fileSelection: sel);
-                    var d = mat.AsSpan<double>();
-                    for (int i = 0; i < d.Length; i++) d[i] = v[i];
-                    break;
-                }
-                case "int64":
-                {
-                    var v = _data.Read<long[]>(fileSelection: sel);
-                    var d = mat.AsSpan<double>();
-                    for (int i = 0; i < d.Length; i++) d[i] = v[i];
-                    break;
-                }
-                case "uint64":
-                {
-                    var v = _data.Read<ulong[]>(fileSelection: sel);
-                    var d = mat.AsSpan<double>();
-                    for (int i = 0; i < d.Length; i++) d[i] = v[i];
-                    break;
-                }
-                default: throw new InvalidDataException($"unsupported type {_type.Name}");
-            }
-            return mat;
-        }
-        catch
-        {
-            mat.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Decodes the selected frame straight into the Mat's pixels (no managed frame buffer).</summary>
-    private void ReadInto<T>(Mat mat, Selection sel) where T : unmanaged
-    {
-        if (_data is NativeDataset native)
-        {
-            // Memory dims shaped like the file selection let PureHDF copy whole rows (about 25% faster than flat).
-            ulong[] dims = _data.Space.Dimensions.Length == 3 ? [(ulong)Height, (ulong)Width, 1] : [(ulong)Height, (ulong)Width];
-            native.Read(mat.AsSpan<T>(), fileSelection: sel, memoryDims: dims);
-        }
-        else
-            Copy(_data.Read<T[]>(fileSelection: sel), mat);
-    }
-
-    private static void Copy<T>(T[] src, Mat mat) where T : struct
-    {
-        var bytes = MemoryMarshal.AsBytes(src.AsSpan());
-        var dst = mat.AsSpan<byte>();
-        if (bytes.Length != dst.Length) throw new InvalidDataException($"frame read {bytes.Length} bytes, expected {dst.Length}");
-        bytes.CopyTo(dst);
-    }
+    private Mat ReadFrame(Selection sel) =>
+        // Memory dims shaped like the file selection let PureHDF copy whole rows (about 25% faster than flat).
+        Hdf5Frames.Read(_data, _type, Width, Height, sel,
+            _data.Space.Dimensions.Length == 3 ? [(ulong)Height, (ulong)Width, 1] : [(ulong)Height, (ulong)Width]);
 
     public override void Dispose()
     {

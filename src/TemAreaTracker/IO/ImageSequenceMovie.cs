@@ -36,16 +36,13 @@ internal sealed class ImageSequenceMovie : Movie
     /// <summary>The frame files in reading order.</summary>
     public IReadOnlyList<string> Files => _files;
 
-    /// <summary>Opens a folder of image files (natural order) as a movie.</summary>
-    public static ImageSequenceMovie OpenFolder(string folder)
+    /// <summary>Opens the frame files of <paramref name="folder"/>, already in reading order (see <see cref="FolderContents"/>),
+    /// as a movie.</summary>
+    public static ImageSequenceMovie OpenFrames(string folder, IReadOnlyList<string> files)
     {
-        var files = Directory.EnumerateFiles(folder)
-            .Where(f => Extensions.Contains(System.IO.Path.GetExtension(f)))
-            .OrderBy(f => System.IO.Path.GetFileName(f), NaturalOrder.Instance)
-            .ToList();
         if (files.Count == 0)
             throw new MovieFormatException(folder, "image-sequence", "no PNG/TIFF/JPEG/BMP frames in this folder");
-        return Create(folder, "image-sequence", files);
+        return Create(folder, "image-sequence", [.. files]);
     }
 
     /// <summary>Opens a single image file as a one-frame movie.</summary>

@@ -17,7 +17,7 @@ internal static class LengthUnits
         {
             "nm" or "nanometer" or "nanometers" or "nanometre" => 1.0,
             "um" or "µm" or "μm" or "micron" or "microns" or "micrometer" or "micrometre" => 1000.0,
-            "A" or "Å" or "Å" or "angstrom" or "Angstrom" or "Angstroms" or "ang" => 0.1,
+            "A" or "Å" or "Å" or "angstrom" or "angstroms" or "Angstrom" or "Angstroms" or "ang" or "Ang" => 0.1,
             "pm" => 1e-3,
             "mm" => 1e6,
             "cm" => 1e7,

@@ -8,7 +8,8 @@ namespace TemAreaTracker.IO;
 /// AVI/MP4/MOV/MKV (<see cref="VideoMovie"/>), a folder of PNG/TIFF/JPEG frames or a single image
 /// (<see cref="ImageSequenceMovie"/>), Gatan DM3/DM4 (<see cref="DmMovie"/>) and a folder of per-frame DM files in the Gatan
 /// in-situ layout (<see cref="DmSeriesMovie"/>), FEI/TIA SER with its EMI (<see cref="SerMovie"/>), Velox EMD
-/// (<see cref="EmdMovie"/>) and MRC2014 (<see cref="MrcMovie"/>).</para>
+/// (<see cref="EmdMovie"/>), Berkeley/NCEM EMD 0.2 (<see cref="BerkeleyEmdMovie"/>) and MRC2014 (<see cref="MrcMovie"/>).
+/// A folder holding one stack (and sidecars) is read as that stack.</para>
 /// <para>Every reader streams frames (uncompressed data through a memory map, one frame at a time), reports its calibration
 /// with its source, checks declared sizes against the file length before allocating, and turns a truncated file into
 /// <see cref="Movie.StoppedEarly"/> or a <see cref="MovieFormatException"/> naming the format and byte offset.</para>
@@ -22,20 +23,30 @@ public static class MovieReader
         { ".mrc", ".mrcs", ".map", ".st", ".ali", ".rec", ".preali" };
 
     /// <summary>Opens <paramref name="path"/> (a file or a folder of frames) as a streaming movie.</summary>
+    /// <param name="path">A movie file, or a folder: of frames (an image sequence), of per-frame DM files, or holding a single
+    /// stack (read as that stack; sidecars such as RoiSet.zip, truth.json or notes are ignored; see <see cref="FolderContents"/>).</param>
+    /// <param name="dataset">The image to read from a file that holds several (an EMD dataset name as <c>temtrack info</c> lists
+    /// them); null reads the first. Only EMD files have named datasets.</param>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
-    /// <exception cref="MovieFormatException">The file is of no supported format, or is corrupt, empty or has zero frames.</exception>
-    public static Movie Open(string path)
+    /// <exception cref="MovieFormatException">The file is of no supported format, or is corrupt, empty or has zero frames; a folder
+    /// holds several stacks; <paramref name="dataset"/> names no dataset of the file, or the file has no named datasets.</exception>
+    public static Movie Open(string path, string? dataset = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (Directory.Exists(path)) return OpenFolder(path);
+        if (dataset is not null && string.IsNullOrWhiteSpace(dataset)) throw new ArgumentException("dataset name is empty", nameof(dataset));
+        if (Directory.Exists(path)) return OpenFolder(path, dataset);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file or folder", path);
-        return Detect(path) switch
+        var kind = Detect(path);
+        if (dataset is not null && kind != MovieKind.Emd)
+            throw new MovieFormatException(path, kind.ToString().ToLowerInvariant(),
+                $"dataset '{dataset}' asked for, but only EMD (HDF5) files hold named datasets");
+        return kind switch
         {
             MovieKind.Tiff => TiffMovie.Open(path),
             MovieKind.Image => ImageSequenceMovie.OpenSingle(path),
             MovieKind.Video => VideoMovie.Open(path),
             MovieKind.Dm => DmMovie.Open(path),
-            MovieKind.Emd => EmdMovie.Open(path),
+            MovieKind.Emd => EmdFile.Open(path, dataset),
             MovieKind.Ser => SerMovie.Open(path),
             MovieKind.Mrc => MrcMovie.Open(path),
             _ => throw new MovieFormatException(path, "unknown", "not a format temtrack reads (TIFF, AVI/MP4/MOV/MKV, PNG/JPEG, DM3/DM4, SER, EMD, MRC)", 0),
@@ -88,8 +99,36 @@ public static class MovieReader
         return MovieKind.Unknown;
     }
 
-    private static Movie OpenFolder(string folder) =>
-        DmSeriesMovie.Holds(folder) ? DmSeriesMovie.Open(folder) : ImageSequenceMovie.OpenFolder(folder);
+    /// <summary>Extensions of the movie files <see cref="Open"/> reads (lower case, with dot), images excluded.</summary>
+    internal static readonly IReadOnlySet<string> Extensions = new HashSet<string>(
+        VideoExtensions.Concat(MrcExtensions).Concat([".tif", ".tiff", ".dm3", ".dm4", ".ser", ".emd", ".h5", ".hdf5"]), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Stacks listed by name in the error for a folder of several.</summary>
+    private const int StacksNamed = 3;
+
+    private static Movie OpenFolder(string folder, string? dataset)
+    {
+        var contents = FolderContents.Of(folder);
+        if (dataset is not null && contents.Kind is FolderKind.Frames or FolderKind.DmSeries)
+            throw new MovieFormatException(folder, "folder", $"dataset '{dataset}' asked for, but this folder holds frames, not an EMD file");
+        string Names(IReadOnlyList<string> files) =>
+            string.Join(", ", files.Take(StacksNamed).Select(Path.GetFileName)) + (files.Count > StacksNamed ? $", … ({files.Count - StacksNamed} more)" : "");
+        return contents.Kind switch
+        {
+            FolderKind.Frames => ImageSequenceMovie.OpenFrames(folder, contents.Frames),
+            FolderKind.DmSeries => DmSeriesMovie.Open(folder),
+            FolderKind.Stack => Open(contents.Movies[0], dataset),
+            FolderKind.SeveralStacks => throw new MovieFormatException(folder, "folder",
+                $"holds {contents.Movies.Count} movies ({Names(contents.Movies)}): pass one of them, e.g. {Path.Combine(folder, Path.GetFileName(contents.Movies[0]))}, " +
+                "or use `temtrack batch` to track them all"),
+            FolderKind.StackAndFrames => throw new MovieFormatException(folder, "folder",
+                $"holds {(contents.Movies.Count == 1 ? "a movie" : $"{contents.Movies.Count} movies")} ({Names(contents.Movies)}) beside " +
+                $"{contents.Frames.Count} single-frame image{(contents.Frames.Count == 1 ? "" : "s")} ({Names(contents.Frames)}): " +
+                $"pass the movie itself, e.g. {Path.Combine(folder, Path.GetFileName(contents.Movies[0]))}, or a folder holding only frames"),
+            _ => throw new MovieFormatException(folder, "folder",
+                "no movie and no frames in this folder (a TIFF stack, video, DM3/DM4, SER, EMD or MRC file, or PNG/TIFF/JPEG/BMP frames)"),
+        };
+    }
 }
 
 internal enum MovieKind { Unknown, Tiff, Image, Video, Dm, Ser, Emd, Mrc }

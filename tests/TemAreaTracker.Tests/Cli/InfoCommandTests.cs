@@ -93,4 +93,44 @@ public class InfoCommandTests
         Assert.Equal(3, doc.RootElement.GetProperty("frames_read").GetInt32());
         Assert.StartsWith("truncated at frame 3 (byte ", doc.RootElement.GetProperty("stopped_early").GetString());
     }
+
+    private static string BerkeleyWithTwoDatasets()
+    {
+        string path = Path.Combine(TestData.NewFolder("info"), "acq.emd");
+        return BerkeleyEmdWriter.Write(path,
+            ("survey", BerkeleyEmdWriter.Group(new byte[30, 40], BerkeleyEmdWriter.Dim(BerkeleyEmdWriter.Coords(30, 2), "y", "nm"),
+                BerkeleyEmdWriter.Dim(BerkeleyEmdWriter.Coords(40, 2), "x", "nm"))),
+            ("insitu", BerkeleyEmdWriter.Group(BerkeleyEmdWriter.Stack16(4, 8, 12), BerkeleyEmdWriter.Dim(BerkeleyEmdWriter.Coords(4, 0.1), "t", "s"),
+                BerkeleyEmdWriter.Dim(BerkeleyEmdWriter.Coords(8, 0.25), "y", "[n_m]"), BerkeleyEmdWriter.Dim(BerkeleyEmdWriter.Coords(12, 0.25), "x", "[n_m]"))));
+    }
+
+    [Fact]
+    public void Table_BerkeleyEmd_DescribesTheFirstDataset_AndListsTheOthers()
+    {
+        var result = Run("info", BerkeleyWithTwoDatasets());
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("emd-berkeley", result.Output);
+        Assert.Contains("12 x 8 px", result.Output);          // "insitu" comes before "survey" in name order
+        Assert.Contains("0.25 nm  (emd-dims)", result.Output);
+        Assert.Contains("0.1 s  (emd-dims)", result.Output);
+        Assert.Contains("other datasets in this file: survey (describe or track one with --dataset NAME)", result.Output);
+    }
+
+    [Fact]
+    public void DatasetOption_DescribesThatDataset()
+    {
+        var result = Run("info", BerkeleyWithTwoDatasets(), "--dataset", "survey", "--json");
+        using var doc = JsonDocument.Parse(result.Output);
+        Assert.Equal((40, 30, 1), (doc.RootElement.GetProperty("width").GetInt32(), doc.RootElement.GetProperty("height").GetInt32(),
+            doc.RootElement.GetProperty("frames").GetInt32()));
+        Assert.Equal("insitu", doc.RootElement.GetProperty("metadata").GetProperty("emd.other_datasets").GetString());
+    }
+
+    [Fact]
+    public void UnknownDataset_IsOneLineListingTheAvailableOnes()
+    {
+        string path = BerkeleyWithTwoDatasets();
+        var e = Assert.Throws<MovieFormatException>(() => Run("info", path, "--dataset", "movie"));
+        Assert.Equal($"{path}: emd-berkeley: no dataset 'movie'; this file holds: insitu, survey", e.Message);
+    }
 }

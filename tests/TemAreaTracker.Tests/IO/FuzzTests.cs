@@ -16,7 +16,7 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
     private const long MaxManagedBytes = 512L << 20;
 
     public static TheoryData<string> Formats() =>
-        ["tiff-real", "tiff-lzw", "dm3-real-survey", "dm3-real-haadf", "dm4-real-spectrum", "dm4-stack", "emd-real", "emd-stack", "mrc-real", "ser", "avi", "png"];
+        ["tiff-real", "tiff-lzw", "dm3-real-survey", "dm3-real-haadf", "dm4-real-spectrum", "dm4-stack", "emd-real", "emd-stack", "emd-berkeley", "mrc-real", "ser", "avi", "png"];
 
     private static (byte[] Bytes, string Extension) Source(string format)
     {
@@ -32,6 +32,8 @@ public class FuzzTests(Xunit.Abstractions.ITestOutputHelper output)
                 string p = EmdSyntheticTests.WriteVeloxStack(Path.Combine(TestData.NewFolder("fuzzsrc"), "s.emd"), 24, 16, 4);
                 return (File.ReadAllBytes(p), ".emd");
             }
+            case "emd-berkeley":
+                return (File.ReadAllBytes(BerkeleyEmdWriter.FuzzSource(Path.Combine(TestData.NewFolder("fuzzsrc"), "b.emd"))), ".emd");
             case "mrc-real": return (TestData.RealBytes("ccpem_mrcfile/EMD-3197.map"), ".map");
             case "dm4-stack":
                 return (DmWriter.Image(4, false, [40, 30, 5], 2, (k, x, y) => BitConverter.GetBytes((float)(k + x * y)).Reverse().ToArray(),

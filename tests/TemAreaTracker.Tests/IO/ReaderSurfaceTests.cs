@@ -3,7 +3,7 @@ using Xunit;
 
 namespace TemAreaTracker.Tests.IO;
 
-/// <summary>The readers are an implementation detail of <see cref="MovieReader.Open"/>: callers see a <see cref="Movie"/>.</summary>
+/// <summary>The nine readers are an implementation detail of <see cref="MovieReader.Open"/>: callers see a <see cref="Movie"/>.</summary>
 public class ReaderSurfaceTests
 {
     [Fact]
@@ -12,7 +12,7 @@ public class ReaderSurfaceTests
         var readers = typeof(MovieReader).Assembly.GetTypes()
             .Where(t => t.Namespace == typeof(MovieReader).Namespace && typeof(Movie).IsAssignableFrom(t))
             .ToList();
-        Assert.Equal(8, readers.Count);
+        Assert.Equal(9, readers.Count);
         Assert.All(readers, t => Assert.False(t.IsPublic, $"{t.Name} is public"));
     }
 

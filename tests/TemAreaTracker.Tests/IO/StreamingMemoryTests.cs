@@ -58,13 +58,30 @@ public class StreamingMemoryTests(ITestOutputHelper output)
         return path;
     }
 
+    /// <summary>A Berkeley EMD [frame, y, x] stack chunked a frame per chunk (as Berkeley writers stream frames out).</summary>
+    private static string WriteBerkeley(string dir)
+    {
+        var stack = new ushort[Frames, H, W];
+        var rng = new Random(5);
+        for (int k = 0; k < Frames; k++)
+        {
+            for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                stack[k, y, x] = (ushort)rng.Next(65536);
+            stack[k, 0, 0] = (ushort)k;
+        }
+        return BerkeleyEmdWriter.Write(Path.Combine(dir, "big.emd"),
+            ("movie", BerkeleyEmdWriter.Group(new PureHDF.H5Dataset(stack, chunks: [1, H, W]))));
+    }
+
     [Theory]
     [InlineData("tiff")]
     [InlineData("mrc")]
+    [InlineData("emd-berkeley")]
     public void TwoHundredFrames_StreamInFlatMemory(string format)
     {
         string dir = TestData.NewFolder("mem");
-        string path = format == "tiff" ? WriteTiff(dir) : WriteMrc(dir);
+        string path = format switch { "tiff" => WriteTiff(dir), "mrc" => WriteMrc(dir), _ => WriteBerkeley(dir) };
         using var movie = MovieReader.Open(path);
         Assert.Equal(Frames, movie.FrameCount);
         var proc = Process.GetCurrentProcess();

@@ -19,7 +19,7 @@ public class OutlineInvariantTests
     /// itself into a negative lobe nor winds round twice), and its shoelace area equal to the area of that mask within
     /// 0.5 % or 2 px², whichever is larger.
     /// </summary>
-    public static void AssertHolds(IReadOnlyList<Point2d> v, string what)
+    internal static void AssertHolds(IReadOnlyList<Point2d> v, string what)
     {
         double signed = Outline.SignedAreaPx(v);
         Assert.True(signed > 0, $"{what}: not clockwise on screen (signed area {signed:0.0} px²)");
@@ -33,7 +33,7 @@ public class OutlineInvariantTests
     /// Area covered by the ring (winding number ≠ 0) on a grid of <paramref name="factor"/>² sample points per px, by
     /// scanlines; and the largest |winding number| met.
     /// </summary>
-    public static (double AreaPx, int MaxWinding) MaskArea(IReadOnlyList<Point2d> v, int factor)
+    internal static (double AreaPx, int MaxWinding) MaskArea(IReadOnlyList<Point2d> v, int factor)
     {
         double minY = v.Min(p => p.Y), maxY = v.Max(p => p.Y), minX = v.Min(p => p.X);
         long covered = 0;
