@@ -36,6 +36,36 @@ public class DiffusionFitterBehaviourTests
     }
 
     [Fact]
+    public void Bootstrap_ResampleSeeds_AreAFixedFunctionOfSeedAndResample()
+    {
+        // SplitMix64 (Steele et al. 2014) of (seed << 32 | rep), low 31 bits, written out here independently of the
+        // library: pinned values hold in every process (the old HashCode.Combine seeds changed from run to run).
+        static int SplitMix(int seed, int rep)
+        {
+            ulong z = unchecked(((ulong)(uint)seed << 32 | (uint)rep) + 0x9E3779B97F4A7C15UL);
+            z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+            z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+            return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
+        }
+        foreach (var (seed, rep) in new[] { (20240613, 0), (20240613, 1), (20240613, 999), (-1, 5), (0, 0) })
+            Assert.Equal(SplitMix(seed, rep), BlockBootstrap.ResampleSeed(seed, rep));
+        // Pinned (computed with Python's arbitrary-precision integers).
+        Assert.Equal(1062012561, BlockBootstrap.ResampleSeed(20240613, 0));
+        Assert.Equal(1517455589, BlockBootstrap.ResampleSeed(20240613, 1));
+        Assert.Equal(1950528533, BlockBootstrap.ResampleSeed(20240613, 999));
+        Assert.Equal(611664028, BlockBootstrap.ResampleSeed(-1, 5));
+    }
+
+    [Fact]
+    public void Bootstrap_OtherSeed_OtherInterval()
+    {
+        var (series, _) = SyntheticCurves.Sphere(seed: 5, frames: 60);
+        var a = DiffusionFitter.Fit(series, options: new FitOptions { BootstrapResamples = 100, ProfileInterval = false, Seed = 1 });
+        var b = DiffusionFitter.Fit(series, options: new FitOptions { BootstrapResamples = 100, ProfileInterval = false, Seed = 2 });
+        Assert.NotEqual(a.BootstrapCi95Cm2PerS, b.BootstrapCi95Cm2PerS);
+    }
+
+    [Fact]
     public void PlateauNotReached_Warns_WithFix()
     {
         // Frames stop at t0 + 0.05 L²/D, well short of the 0.18 L²/D that 90 % uptake needs.
