@@ -122,11 +122,12 @@ internal static class FitWarnings
             int rise = t.Count(x => x > fit.OnsetS && x <= tHalf);
             if (options.OnsetS is null && rise < MinRiseFrames)
                 w.Add($"the rise is barely sampled: {rise} frame{(rise == 1 ? "" : "s")} between onset ({fit.OnsetS.ToString("G4", Inv)} s) and half uptake ({tHalf.ToString("G4", Inv)} s), fewer than {MinRiseFrames}, and the rise is what fixes {rateName} and t0. Fix: more frames early in the rise (higher frame rate), or pass --onset-s with the known bias switch time");
-            if (options.OnsetS is null && Math.Abs(fit.LogDOnsetCorrelation) > MaxOnsetCorrelation)
-                w.Add($"{rateName} and t0 trade off: corr(log {rateName}, t0) = {Above(fit.LogDOnsetCorrelation, Math.Sign(fit.LogDOnsetCorrelation) * MaxOnsetCorrelation, 2)} (|corr| above {MaxOnsetCorrelation.ToString("G2", Inv)}): a later onset with a faster {rateName} fits about as well. Fix: more frames early in the rise, or pass --onset-s with the known bias switch time");
             if (fit.OnsetS < t[0])
                 w.Add($"lithiation began before the first frame (t0 = {fit.OnsetS.ToString("G4", Inv)} s < {t[0].ToString("G4", Inv)} s): A0 is extrapolated. Fix: start recording before the bias is switched");
         }
+        // The trade-off is a fact of the covariance, not of the rate's value: it explains an undetermined rate too.
+        if (onsetFree && model is SingleRateUptakeModel && Math.Abs(fit.LogDOnsetCorrelation) > MaxOnsetCorrelation)
+            w.Add($"{rateName} and t0 trade off: corr(log {rateName}, t0) = {Above(fit.LogDOnsetCorrelation, Math.Sign(fit.LogDOnsetCorrelation) * MaxOnsetCorrelation, 2)} (|corr| above {MaxOnsetCorrelation.ToString("G2", Inv)}): a later onset with a faster {rateName} fits about as well. Fix: more frames early in the rise, or pass --onset-s with the known bias switch time");
         if (meaningful && ci.IsBounded && ci.Lo > 0 && Math.Log10(ci.Ratio) > PoorlyDeterminedDecades)
             w.Add($"{rateName} is poorly determined: its 95% interval spans {Above(Math.Log10(ci.Ratio), PoorlyDeterminedDecades, 1)} decades (more than {PoorlyDeterminedDecades:0}). Fix: {fix}");
         if (meaningful && model.Kind.HasDiffusivity() && fit.ProfileCi95Cm2PerS.IsBounded && fit.JacobianCi95Cm2PerS.IsBounded)

@@ -56,7 +56,7 @@ internal static class ModelSelection
         if (gap < 4)
             return $"{best.Model.Name()} and {next.Model.Name()} fit about equally well (ΔAICc = {FitWarnings.Above(gap, 4, 1)} < 4; residuals are autocorrelated, so such differences mean little); this curve cannot tell them apart.{caveat}";
         if (gap < 10)
-            return $"{best.Model.Name()} fits best, moderately (ΔAICc = {FitWarnings.Above(gap, 4, 1)} to {next.Model.Name()}, between 4 and 10; {bic}); treat as suggestive, since autocorrelated residuals inflate such gaps.{caveat}";
+            return $"{best.Model.Name()} fits best, moderately (ΔAICc = {FitWarnings.Above(gap, 10, 1)} to {next.Model.Name()}, between 4 and 10; {bic}); treat as suggestive, since autocorrelated residuals inflate such gaps.{caveat}";
         return $"{best.Model.Name()} fits clearly best (ΔAICc = {FitWarnings.Above(gap, 10, 1)} to {next.Model.Name()}, 10 or more; {bic}).{caveat}";
     }
 }

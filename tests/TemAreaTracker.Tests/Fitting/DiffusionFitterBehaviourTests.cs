@@ -85,6 +85,9 @@ public class DiffusionFitterBehaviourTests
         var series = SyntheticCurves.FromFraction(k.Fraction, Math.PI * l * l, SyntheticCurves.Times(31, 60), 0.01, seed: 3);
         var fit = DiffusionFitter.Fit(series, options: Fast);
         Assert.Contains(fit.Warnings, w => w.Contains("t0 trade off") && w.Contains("--onset-s"));
+        // The warning quotes the correlation it tested, above the stated threshold.
+        Assert.True(Math.Abs(fit.LogDOnsetCorrelation) > 0.95);
+        Assert.Contains(fit.Warnings, w => w.Contains($"corr(log D, t0) = {fit.LogDOnsetCorrelation:F2}") && w.Contains("above 0.95"));
         var known = DiffusionFitter.Fit(series, options: Fast with { OnsetS = t0 });
         Assert.DoesNotContain(known.Warnings, w => w.Contains("t0 trade off"));
         Assert.Equal(t0, known.OnsetS);
@@ -175,13 +178,80 @@ public class DiffusionFitterBehaviourTests
     }
 
     [Fact]
-    public void FlatCurve_WarnsNoSignificantSwelling()
+    public void FlatCurve_NoSignificantSwelling_DNotMeaningful_MessageQuotesTheAreaChange()
     {
         var series = SyntheticCurves.FromFraction(_ => 0, 5000, SyntheticCurves.Times(50, 25), 0.01, seed: 13);
         var fit = DiffusionFitter.Fit(series, options: Fast);
-        Assert.Contains(fit.Warnings, w => w.Contains("no significant swelling"));
+        Assert.False(fit.RateMeaningful);
+        var why = Assert.Single(fit.NotMeaningful, r => r.Short == "no significant swelling");
+        var (growth, _, frames) = FitWarnings.AreaChange(fit);
+        Assert.True(Math.Abs(growth) < 0.02);
+        Assert.Contains($"the area changed by {growth.ToString("+0.0%;-0.0%", System.Globalization.CultureInfo.InvariantCulture)} from the first to the last {frames} fitted frames", why.Detail);
+        Assert.Contains("threshold of 2%", why.Detail);
         var (good, _) = SyntheticCurves.Sphere(seed: 13);
-        Assert.DoesNotContain(DiffusionFitter.Fit(good, options: Fast).Warnings, w => w.Contains("no significant swelling"));
+        var ok = DiffusionFitter.Fit(good, options: Fast);
+        Assert.True(ok.RateMeaningful);
+        Assert.DoesNotContain(ok.Warnings, w => w.Contains("swelling"));
+    }
+
+    [Fact]
+    public void SwellingCurve_WhoseUptakeIsUndetermined_NeverCalledNoSwelling()
+    {
+        // Frames stop early in the rise (t0 + 0.01 L²/D, 20 % uptake): the area grows clearly, but the plateau (the
+        // uptake amplitude) is not fixed by the data. The message must not say "no significant swelling".
+        double d = 300, l = 60, t0 = 2;
+        var k = new LithiationKinetics(d, l, t0, 0.9);
+        var series = SyntheticCurves.FromFraction(k.Fraction, Math.PI * l * l, SyntheticCurves.Times(60, t0 + 0.01 * l * l / d), 0.005, seed: 21);
+        var fit = DiffusionFitter.Fit(series, options: Fast);
+        var (growth, _, _) = FitWarnings.AreaChange(fit);
+        Assert.True(growth > 0.1, $"growth {growth:P1}");
+        Assert.DoesNotContain(fit.NotMeaningful, r => r.Detail.Contains("no significant swelling"));
+        Assert.DoesNotContain(fit.Warnings, w => w.Contains("no significant swelling"));
+        // What it says instead: the uptake amplitude (what was tested) is undetermined, although the area grew by as much as it did.
+        Assert.Contains(fit.Warnings, w => w.StartsWith("the final swelling is not determined") && w.Contains("standard errors from zero (needs more than 3)")
+            && w.Contains($"although the area changed by {growth.ToString("+0.0%;-0.0%", System.Globalization.CultureInfo.InvariantCulture)}"));
+    }
+
+    [Fact]
+    public void ClusterSeries_FitsButDIsNotMeaningful_ByKindOrByName()
+    {
+        var (series, _) = SyntheticCurves.Sphere(seed: 14, relNoise: 0.01);
+        Assert.True(DiffusionFitter.Fit(series, options: Fast).RateMeaningful);
+        var byKind = DiffusionFitter.Fit(series with { Kind = ParticleKind.Cluster }, options: Fast);
+        Assert.False(byKind.RateMeaningful);
+        Assert.Equal(ParticleKind.Cluster, byKind.Kind);
+        Assert.Equal("cluster outline", byKind.NotMeaningful[0].Short);
+        Assert.Contains("union of several particles", byKind.NotMeaningful[0].Detail);
+        Assert.True(double.IsFinite(byKind.DiffusivityNm2PerS)); // the fitted number is kept for the library caller, flagged
+        var byName = DiffusionFitter.Fit(series with { Particle = "Cluster3" }, options: Fast);
+        Assert.False(byName.RateMeaningful);
+    }
+
+    [Fact]
+    public void OpenInterval_DNotMeaningful_SaysWhichSide()
+    {
+        // Uptake complete between two frames: any D above some value fits.
+        double d = 2000, l = 30, t0 = 10.2;
+        var k = new LithiationKinetics(d, l, t0, 0.9);
+        var series = SyntheticCurves.FromFraction(k.Fraction, Math.PI * l * l, SyntheticCurves.Times(21, 40), 0.01, seed: 15);
+        var fit = DiffusionFitter.Fit(series, options: Fast);
+        Assert.False(fit.RateMeaningful);
+        Assert.Contains(fit.NotMeaningful, r => r.Short == "95% interval open" && r.Detail.Contains("open above"));
+    }
+
+    [Fact]
+    public void FMaxFarBeyondBeta_DNotMeaningful_ModestExcess_OnlyWarned()
+    {
+        // The area grows 4-fold (V/V0 = 8): f_max = 2.5 at beta = 3.75.
+        double l = 40, t0 = 2, d = 400;
+        Func<double, double> big = t => 2.5 * CrankSphere.Uptake(d * Math.Max(t - t0, 0) / (l * l));
+        var far = DiffusionFitter.Fit(SyntheticCurves.FromFraction(big, Math.PI * l * l, SyntheticCurves.Times(60, t0 + 0.6 * l * l / d), 0.005, seed: 16), options: Fast);
+        Assert.InRange(far.MaxFraction, 2.2, 2.8);
+        Assert.Contains(far.NotMeaningful, r => r.Short.StartsWith("f_max = 2.") && r.Detail.Contains("withheld above 1.25"));
+        Func<double, double> some = t => 1.1 * CrankSphere.Uptake(d * Math.Max(t - t0, 0) / (l * l));
+        var modest = DiffusionFitter.Fit(SyntheticCurves.FromFraction(some, Math.PI * l * l, SyntheticCurves.Times(60, t0 + 0.6 * l * l / d), 0.005, seed: 16), options: Fast);
+        Assert.True(modest.RateMeaningful);
+        Assert.Contains(modest.Warnings, w => w.Contains($"f_max = {modest.MaxFraction.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} (above 1.02)"));
     }
 
     [Fact]
