@@ -74,6 +74,8 @@ internal sealed class CompareCommand(IAnsiConsole console) : Command<CompareComm
             table.AddRow(new[] { c.Label, c.Particles.Count.ToString(inv), IntervalText.Format(c.DCm2PerS, c.Ci95Cm2PerS) }.Select(x => new Text(x)).ToArray());
         console.Write(table);
         console.MarkupLine(Markup.Escape($"D_{s.LabelA}/D_{s.LabelB} = {IntervalText.Format(comparison.Ratio, comparison.RatioCi95, NumberStyle.General)}"));
+        if (result.Withheld.Count > 0)
+            console.MarkupLine(Markup.Escape($"left out (D not meaningful for the outline, see its fit.json not_meaningful_reason): {string.Join(", ", result.Withheld)}"));
         console.MarkupLine($"wrote {Markup.Escape(result.OutputDirectory)}");
         return 0;
     }

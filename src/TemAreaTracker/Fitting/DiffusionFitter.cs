@@ -38,8 +38,7 @@ public static class DiffusionFitter
         if (!(options.ExpansionRatio > 1)) throw new ArgumentException($"expansion ratio must be > 1 (got {options.ExpansionRatio})");
         if (options.DiffusionLengthNm is double l && !(l > 0)) throw new ArgumentException($"diffusion length must be > 0 nm (got {l})");
         var kind = series.Kind == ParticleKind.Cluster || ParticleKinds.NamedAsCluster(series.Particle) ? ParticleKind.Cluster : ParticleKind.Particle;
-        var fit = model == KineticModel.Redistribution ? FitRedistribution(series, options, kind) : FitUptake(series, model, options, kind);
-        return fit;
+        return model == KineticModel.Redistribution ? FitRedistribution(series, options, kind) : FitUptake(series, model, options, kind);
     }
 
     /// <summary>

@@ -106,9 +106,8 @@ internal static class FitWarnings
         bool meaningful = reasons.Count == 0;
 
         // ---- warnings
-        string rateName = rate;
         if (fit.Exit is FitExit.MaxIterations or FitExit.Failed)
-            w.Add($"the fit did not converge ({fit.Exit}); treat {rateName} with caution");
+            w.Add($"the fit did not converge ({fit.Exit}); treat {rate} with caution");
         if (meaningful && model is SingleRateUptakeModel sm)
         {
             double l = fit.DiffusionLengthNm;
@@ -117,24 +116,24 @@ internal static class FitWarnings
             double t90 = sm.TauAt90 * lm / k;
             double covered = t[^1] - fit.OnsetS;
             if (covered < t90)
-                w.Add($"plateau not reached: the data end {covered.ToString("G3", Inv)} s after onset but 90% uptake needs ~{t90.ToString("G3", Inv)} s ({sm.TauAt90.ToString("G2", Inv)} L{(sm.LengthPower == 2 ? "^2" : "")}/{rateName}); {rateName} trades off against the final swelling. Fix: a longer movie, or a known f_max/expansion ratio");
+                w.Add($"plateau not reached: the data end {covered.ToString("G3", Inv)} s after onset but 90% uptake needs ~{t90.ToString("G3", Inv)} s ({sm.TauAt90.ToString("G2", Inv)} L{(sm.LengthPower == 2 ? "^2" : "")}/{rate}); {rate} trades off against the final swelling. Fix: a longer movie, or a known f_max/expansion ratio");
             double tHalf = fit.OnsetS + sm.TauAtHalf * lm / k;
             int rise = t.Count(x => x > fit.OnsetS && x <= tHalf);
             if (options.OnsetS is null && rise < MinRiseFrames)
-                w.Add($"the rise is barely sampled: {rise} frame{(rise == 1 ? "" : "s")} between onset ({fit.OnsetS.ToString("G4", Inv)} s) and half uptake ({tHalf.ToString("G4", Inv)} s), fewer than {MinRiseFrames}, and the rise is what fixes {rateName} and t0. Fix: more frames early in the rise (higher frame rate), or pass --onset-s with the known bias switch time");
+                w.Add($"the rise is barely sampled: {rise} frame{(rise == 1 ? "" : "s")} between onset ({fit.OnsetS.ToString("G4", Inv)} s) and half uptake ({tHalf.ToString("G4", Inv)} s), fewer than {MinRiseFrames}, and the rise is what fixes {rate} and t0. Fix: more frames early in the rise (higher frame rate), or pass --onset-s with the known bias switch time");
             if (fit.OnsetS < t[0])
                 w.Add($"lithiation began before the first frame (t0 = {fit.OnsetS.ToString("G4", Inv)} s < {t[0].ToString("G4", Inv)} s): A0 is extrapolated. Fix: start recording before the bias is switched");
         }
         // The trade-off is a fact of the covariance, not of the rate's value: it explains an undetermined rate too.
         if (onsetFree && model is SingleRateUptakeModel && Math.Abs(fit.LogDOnsetCorrelation) > MaxOnsetCorrelation)
-            w.Add($"{rateName} and t0 trade off: corr(log {rateName}, t0) = {Above(fit.LogDOnsetCorrelation, Math.Sign(fit.LogDOnsetCorrelation) * MaxOnsetCorrelation, 2)} (|corr| above {MaxOnsetCorrelation.ToString("G2", Inv)}): a later onset with a faster {rateName} fits about as well. Fix: more frames early in the rise, or pass --onset-s with the known bias switch time");
+            w.Add($"{rate} and t0 trade off: corr(log {rate}, t0) = {Above(fit.LogDOnsetCorrelation, Math.Sign(fit.LogDOnsetCorrelation) * MaxOnsetCorrelation, 2)} (|corr| above {MaxOnsetCorrelation.ToString("G2", Inv)}): a later onset with a faster {rate} fits about as well. Fix: more frames early in the rise, or pass --onset-s with the known bias switch time");
         if (meaningful && ci.IsBounded && ci.Lo > 0 && Math.Log10(ci.Ratio) > PoorlyDeterminedDecades)
-            w.Add($"{rateName} is poorly determined: its 95% interval spans {Above(Math.Log10(ci.Ratio), PoorlyDeterminedDecades, 1)} decades (more than {PoorlyDeterminedDecades:0}). Fix: {fix}");
+            w.Add($"{rate} is poorly determined: its 95% interval spans {Above(Math.Log10(ci.Ratio), PoorlyDeterminedDecades, 1)} decades (more than {PoorlyDeterminedDecades:0}). Fix: {fix}");
         if (meaningful && model.Kind.HasDiffusivity() && fit.ProfileCi95Cm2PerS.IsBounded && fit.JacobianCi95Cm2PerS.IsBounded)
         {
             double wp = Math.Log10(fit.ProfileCi95Cm2PerS.Ratio), wj = Math.Log10(fit.JacobianCi95Cm2PerS.Ratio);
             if (!(wj > 0.5 * wp && wj < 2 * wp))
-                w.Add($"the Jacobian (linearised) interval spans {wj.ToString("G2", Inv)} decades, the profile interval {wp.ToString("G2", Inv)} (a factor of 2 or more apart): the model is strongly nonlinear in {rateName} here{(onsetFree ? " (often t0 right next to a frame)" : "")}; trust the profile interval");
+                w.Add($"the Jacobian (linearised) interval spans {wj.ToString("G2", Inv)} decades, the profile interval {wp.ToString("G2", Inv)} (a factor of 2 or more apart): the model is strongly nonlinear in {rate} here{(onsetFree ? " (often t0 right next to a frame)" : "")}; trust the profile interval");
         }
         if (fit.MaxFraction > MaxFractionWarn && fit.MaxFraction <= MaxFractionMeaningful)
             w.Add($"the particle swelled more than beta = {fit.ExpansionRatio.ToString("G3", Inv)} allows: f_max = {FMax(fit.MaxFraction, MaxFractionWarn)} (above {MaxFractionWarn.ToString("G3", Inv)}): the expansion ratio is too small, projections overlap, or crystalline Si swelled anisotropically in this projection. Fix: --expansion-ratio, or segment touching particles separately");

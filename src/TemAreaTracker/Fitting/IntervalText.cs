@@ -56,7 +56,7 @@ public static class IntervalText
     {
         if (double.IsNaN(x)) return "NaN";
         if (double.IsInfinity(x)) return x > 0 ? "inf" : "-inf";
-        if (x == 0) return style == NumberStyle.Scientific ? "0" : "0";
+        if (x == 0) return "0";
         int e = (int)Math.Floor(Math.Log10(Math.Abs(x)));
         // Integer mantissa of `digits` digits: q = x / 10^(e − digits + 1), rounded as asked.
         double q = Scale(x, digits - 1 - e);

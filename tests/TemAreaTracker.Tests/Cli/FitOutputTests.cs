@@ -148,5 +148,7 @@ public sealed class FitOutputTests : IDisposable
         Assert.DoesNotContain(condA.GetProperty("particles").EnumerateArray(), p => p.GetProperty("particle").GetString() == "big");
         var ci = Pair(condA.GetProperty("D_ci95_cm2_s"));
         Assert.Contains(IntervalText.Format(condA.GetProperty("D_cm2_s").GetDouble(), new Interval(ci[0], ci[1])), console.Output);
+        Assert.Contains("left out (D not meaningful for the outline", console.Output);
+        Assert.Contains("chemical: big", console.Output);
     }
 }
