@@ -91,7 +91,7 @@ internal static class FitWarnings
                     $"the fitted uptake is negative ({gText}, {zText}): the particle shrinks, which no uptake model describes. Fix: --contact-loss-s to fit the swelling before contraction, --model redistribution for the relaxation"));
             else if (!gSignificant && !areaChanged)
                 reasons.Add(new("no significant swelling",
-                    $"no significant swelling: {change}, below the threshold of {MinSwelling.ToString("0%", Inv)} or {SignificantSe:0} x the scatter, and the fitted uptake {gText} is {zText} (needs more than {SignificantSe:0} and at least {MinSwelling.ToString("G2", Inv)}): this particle may not have lithiated, or its outline did not follow the edge"));
+                    $"no significant swelling: {change}, below the larger of {MinSwelling.ToString("0%", Inv)} and {SignificantSe:0} x the scatter, and the fitted uptake {gText} is {zText} (needs more than {SignificantSe:0} and at least {MinSwelling.ToString("G2", Inv)}): this particle may not have lithiated, or its outline did not follow the edge"));
             else if (!gSignificant)
                 w.Add($"the final swelling is not determined: the fitted uptake {gText} is {zText} (needs more than {SignificantSe:0}), although {change}: the curve does not fix its plateau, so {rate} trades off against it. Fix: a longer movie, or a known f_max/expansion ratio");
         }

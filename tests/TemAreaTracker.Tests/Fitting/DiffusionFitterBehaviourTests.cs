@@ -187,7 +187,7 @@ public class DiffusionFitterBehaviourTests
         var (growth, _, frames) = FitWarnings.AreaChange(fit);
         Assert.True(Math.Abs(growth) < 0.02);
         Assert.Contains($"the area changed by {growth.ToString("+0.0%;-0.0%", System.Globalization.CultureInfo.InvariantCulture)} from the first to the last {frames} fitted frames", why.Detail);
-        Assert.Contains("threshold of 2%", why.Detail);
+        Assert.Contains("below the larger of 2% and 3 x the scatter", why.Detail);
         var (good, _) = SyntheticCurves.Sphere(seed: 13);
         var ok = DiffusionFitter.Fit(good, options: Fast);
         Assert.True(ok.RateMeaningful);
