@@ -5,6 +5,8 @@ using TemAreaTracker.Cli.Commands;
 // Before any OpenCV call: IPP is switched off on non-Intel CPUs, where its vendor check costs more than it saves.
 TemAreaTracker.OpenCvRuntime.Configure();
 
+// Piped output is not wrapped at 80 columns: tables keep their width and no value is split across lines.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 4096;
 var app = new CommandApp();
 app.Configure(config =>
 {

@@ -30,6 +30,12 @@ public sealed record AreaSeries
     /// <summary>One-sigma area uncertainty per point in nm² from tracking, when known (used as fit weights).</summary>
     public IReadOnlyList<double>? AreaSigmaNm2 { get; init; }
 
+    /// <summary>
+    /// What the outline holds (areas.csv <c>kind</c>; default <see cref="ParticleKind.Particle"/>). A
+    /// <see cref="ParticleKind.Cluster"/>'s area is the union of several particles: fitting reports no D for it.
+    /// </summary>
+    public ParticleKind Kind { get; init; } = ParticleKind.Particle;
+
     /// <summary>Number of points.</summary>
     public int Count => TimeS.Count;
 }

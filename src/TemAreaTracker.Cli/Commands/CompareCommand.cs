@@ -8,7 +8,7 @@ using TemAreaTracker.Pipeline;
 namespace TemAreaTracker.Cli.Commands;
 
 /// <summary><c>temtrack compare A B --out DIR</c>: D of two conditions and their ratio with a 95 % interval (Figure 4).</summary>
-internal sealed class CompareCommand : Command<CompareCommand.Settings>
+internal sealed class CompareCommand(IAnsiConsole console) : Command<CompareCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
@@ -67,13 +67,16 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
         var comparison = result.Comparison;
 
         var inv = CultureInfo.InvariantCulture;
-        var table = new Table().AddColumns("condition", "particles", "D (cm²/s)", "95% CI");
+        // Estimate and interval in one cell that never wraps: no value is split across lines.
+        var table = new Table().AddColumns("condition", "particles");
+        table.AddColumn(new TableColumn("D cm²/s [[95% CI]]").NoWrap());
         foreach (var c in new[] { comparison.A, comparison.B })
-            table.AddRow(new[] { c.Label, c.Particles.Count.ToString(inv), c.DCm2PerS.ToString("0.00e0", inv),
-                $"[{c.Ci95Cm2PerS.Lo.ToString("0.0e0", inv)}, {c.Ci95Cm2PerS.Hi.ToString("0.0e0", inv)}]" }.Select(x => new Text(x)).ToArray());
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine(Markup.Escape($"D_{s.LabelA}/D_{s.LabelB} = {comparison.Ratio.ToString("F2", inv)} [{comparison.RatioCi95.Lo.ToString("F2", inv)}, {comparison.RatioCi95.Hi.ToString("F2", inv)}]"));
-        AnsiConsole.MarkupLine($"wrote {Markup.Escape(result.OutputDirectory)}");
+            table.AddRow(new[] { c.Label, c.Particles.Count.ToString(inv), IntervalText.Format(c.DCm2PerS, c.Ci95Cm2PerS) }.Select(x => new Text(x)).ToArray());
+        console.Write(table);
+        console.MarkupLine(Markup.Escape($"D_{s.LabelA}/D_{s.LabelB} = {IntervalText.Format(comparison.Ratio, comparison.RatioCi95, NumberStyle.General)}"));
+        if (result.Withheld.Count > 0)
+            console.MarkupLine(Markup.Escape($"left out (D not meaningful for the outline, see its fit.json not_meaningful_reason): {string.Join(", ", result.Withheld)}"));
+        console.MarkupLine($"wrote {Markup.Escape(result.OutputDirectory)}");
         return 0;
     }
 }

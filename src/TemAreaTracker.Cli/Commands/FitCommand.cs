@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TemAreaTracker.Fitting;
@@ -11,8 +10,10 @@ namespace TemAreaTracker.Cli.Commands;
 /// <c>temtrack fit AREAS.csv --out DIR</c>: lithium diffusivity with 95 % intervals from tracked area curves. Parses the
 /// options, runs <see cref="FitPipeline"/> and prints the table, warnings and verdicts.
 /// </summary>
-internal sealed class FitCommand : Command<FitCommand.Settings>
+internal sealed class FitCommand(IAnsiConsole console) : Command<FitCommand.Settings>
 {
+    private readonly IAnsiConsole _console = console;
+
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<AREAS_CSV>")]
@@ -101,24 +102,7 @@ internal sealed class FitCommand : Command<FitCommand.Settings>
             Conservation = s.Conservation,
         });
 
-        var inv = CultureInfo.InvariantCulture;
-        var table = new Table().AddColumns("particle", "model", "D cm²/s [[95% CI]]", "t0 s", "warnings");
-        foreach (var f in result.Fits)
-        {
-            var ci = f.Ci95Cm2PerS;
-            string d = f.Model.HasDiffusivity()
-                ? $"{f.DiffusivityCm2PerS.ToString("0.00e0", inv)} [{ci.Lo.ToString("0.0e0", inv)}, {ci.Hi.ToString("0.0e0", inv)}]"
-                : $"v = {f.FrontVelocityNmPerS?.ToString("G3", inv)} nm/s";
-            table.AddRow(new[] { f.Particle, f.Model.Name(), d, f.OnsetS.ToString("G4", inv), f.Warnings.Count.ToString(inv) }
-                .Select(x => new Text(x)).ToArray());
-        }
-        AnsiConsole.Write(table);
-        foreach (var f in result.Shown)
-            foreach (var w in f.Warnings) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(f.Particle)}:[/] {Markup.Escape(w)}");
-        foreach (var r in result.Rankings) AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Particle)}:[/] {Markup.Escape(r.Verdict)}");
-        if (result.Conservation is { } conservation) AnsiConsole.MarkupLine(Markup.Escape(conservation.Verdict));
-        if (result.SkippedRows > 0) AnsiConsole.MarkupLine($"skipped {result.SkippedRows} row(s) with no usable area (NaN, lost or out of view)");
-        AnsiConsole.MarkupLine($"wrote {Markup.Escape(result.OutputDirectory)}");
+        FitConsoleReport.Write(_console, result);
         return 0;
     }
 }

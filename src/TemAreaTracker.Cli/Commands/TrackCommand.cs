@@ -199,13 +199,17 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"{r.FramesRead} frames tracked")
             .AddColumn("particle")
+            .AddColumn("kind")
             .AddColumn(new TableColumn($"initial area ({unit})").RightAligned())
             .AddColumn(new TableColumn($"final area ({unit})").RightAligned())
             .AddColumn(new TableColumn("growth").RightAligned())
             .AddColumn(new TableColumn("quality (ok frames)").RightAligned());
+        var kinds = new Dictionary<string, ParticleKind>();
+        foreach (var row in r.Rows) kinds.TryAdd(row.Particle, row.Kind);
         foreach (var p in r.Particles)
             table.AddRow(
                 Markup.Escape(p.Particle),
+                kinds.GetValueOrDefault(p.Particle).Name(),
                 Num(p.InitialArea, "N0"),
                 Num(p.FinalArea, "N0"),
                 double.IsFinite(p.GrowthPercent) ? p.GrowthPercent.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + " %" : "–",

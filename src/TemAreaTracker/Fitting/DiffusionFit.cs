@@ -28,11 +28,44 @@ public sealed record FitOptions
     public bool Parallel { get; init; } = true;
 }
 
+/// <summary>Where a fit's diffusion length L came from (a short list that grows with the ways of knowing L).</summary>
+public enum DiffusionLengthSource
+{
+    /// <summary>The outline's own equivalent radius √(A0/π) before lithiation (the default).</summary>
+    EquivalentRadius,
+    /// <summary>Given by the user (<c>--diffusion-length-nm</c>, <see cref="FitOptions.DiffusionLengthNm"/>).</summary>
+    Given,
+}
+
+/// <summary>Names of <see cref="DiffusionLengthSource"/> as reports print them.</summary>
+public static class DiffusionLengthSources
+{
+    /// <summary>How reports name the source: <c>radius sqrt(A0/pi)</c>, <c>--diffusion-length-nm</c>.</summary>
+    public static string Name(this DiffusionLengthSource source) => source switch
+    {
+        DiffusionLengthSource.EquivalentRadius => "radius sqrt(A0/pi)",
+        DiffusionLengthSource.Given => "--diffusion-length-nm",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
+    };
+}
+
+/// <summary>
+/// Why a fit's rate (D, D* or v) means nothing for this outline, so reports print this instead of a number.
+/// </summary>
+/// <param name="Short">A few words for a table cell or a legend (e.g. "cluster outline", "95% interval open").</param>
+/// <param name="Detail">The whole reason, with the numbers and thresholds it rests on and what would fix it.</param>
+public sealed record NotMeaningfulReason(string Short, string Detail);
+
 /// <summary>
 /// One particle's fit: D (or the front velocity) with three 95 % intervals, the other parameters, goodness of fit
 /// and the identifiability warnings. D is in the reference (unswollen) frame: lengths are those of the particle
 /// before lithiation; <see cref="SwollenFrameDiffusivityCm2PerS"/> rescales by λ² at half uptake.
 /// </summary>
+/// <remarks>
+/// The fitted numbers are always kept, but when <see cref="RateMeaningful"/> is false (a cluster outline, or a fit that
+/// fails the model's own sanity checks: see <see cref="NotMeaningful"/>) the rate is no measurement of this outline,
+/// and reports (console, fit.json, fit.csv, fit.png, compare) print the reason instead of the number.
+/// </remarks>
 public sealed record DiffusionFit
 {
     internal AreaModel? ForwardModel { get; init; }
@@ -42,7 +75,15 @@ public sealed record DiffusionFit
     public required string Particle { get; init; }
     /// <summary>Model fitted.</summary>
     public required KineticModel Model { get; init; }
-    /// <summary>D (or D* for shell models) in nm²/s; NaN for the interface model, which has no diffusivity.</summary>
+    /// <summary>What the outline holds (from <see cref="AreaSeries.Kind"/> or its name): a cluster's rate is never meaningful.</summary>
+    public ParticleKind Kind { get; init; } = ParticleKind.Particle;
+    /// <summary>Why the rate means nothing for this outline (empty when it is meaningful).</summary>
+    public IReadOnlyList<NotMeaningfulReason> NotMeaningful { get; init; } = [];
+    /// <summary>False when the rate (D, D* or v) must not be reported as a measurement: see <see cref="NotMeaningful"/>.</summary>
+    public bool RateMeaningful => NotMeaningful.Count == 0;
+    /// <summary>The rate's symbol: D, D* (shell diffusion, mixed) or v (interface).</summary>
+    public string RateSymbol => Model == KineticModel.Interface ? "v" : Model is KineticModel.ShellDiffusion or KineticModel.Mixed ? "D*" : "D";
+    /// <summary>D (or D* for shell models) in nm²/s; NaN for the interface model, which has no diffusivity. Check <see cref="RateMeaningful"/> before quoting it.</summary>
     public required double DiffusivityNm2PerS { get; init; }
     /// <summary>D in cm²/s (1 nm²/s = 1e-14 cm²/s).</summary>
     public double DiffusivityCm2PerS => DiffusivityNm2PerS * 1e-14;
@@ -56,7 +97,7 @@ public sealed record DiffusionFit
     public required Interval BootstrapCi95Cm2PerS { get; init; }
     /// <summary>Front velocity v in nm/s (interface and mixed models), else null.</summary>
     public double? FrontVelocityNmPerS { get; init; }
-    /// <summary>95 % profile interval of v (interface model) in nm/s, else null.</summary>
+    /// <summary>95 % interval of v (interface model) in nm/s, else null: the profile interval when computed, else the bootstrap, else the Jacobian one.</summary>
     public Interval? FrontVelocityCi95NmPerS { get; init; }
     /// <summary>Onset t0 in s (for redistribution: the contact-loss time).</summary>
     public required double OnsetS { get; init; }
@@ -64,8 +105,10 @@ public sealed record DiffusionFit
     public required double A0Nm2 { get; init; }
     /// <summary>Diffusion length (sphere/cylinder radius, sheet half-thickness, R0) in nm.</summary>
     public required double DiffusionLengthNm { get; init; }
+    /// <summary>Where <see cref="DiffusionLengthNm"/> came from.</summary>
+    public required DiffusionLengthSource DiffusionLengthSource { get; init; }
     /// <summary>True when L was not given and is the particle's own √(A0/π).</summary>
-    public required bool DiffusionLengthFromArea { get; init; }
+    public bool DiffusionLengthFromArea => DiffusionLengthSource == DiffusionLengthSource.EquivalentRadius;
     /// <summary>β used.</summary>
     public required double ExpansionRatio { get; init; }
     /// <summary>Lithiated fraction reached at full uptake, f_max = g/(β − 1) (for redistribution: the level at contact loss).</summary>

@@ -37,7 +37,8 @@ public static class DiffusionFitter
         CheckSeries(series);
         if (!(options.ExpansionRatio > 1)) throw new ArgumentException($"expansion ratio must be > 1 (got {options.ExpansionRatio})");
         if (options.DiffusionLengthNm is double l && !(l > 0)) throw new ArgumentException($"diffusion length must be > 0 nm (got {l})");
-        return model == KineticModel.Redistribution ? FitRedistribution(series, options) : FitUptake(series, model, options);
+        var kind = series.Kind == ParticleKind.Cluster || ParticleKinds.NamedAsCluster(series.Particle) ? ParticleKind.Cluster : ParticleKind.Particle;
+        return model == KineticModel.Redistribution ? FitRedistribution(series, options, kind) : FitUptake(series, model, options, kind);
     }
 
     /// <summary>
@@ -80,7 +81,7 @@ public static class DiffusionFitter
 
     // ---------------------------------------------------------------- uptake models
 
-    private static DiffusionFit FitUptake(AreaSeries series, KineticModel kind, FitOptions options)
+    private static DiffusionFit FitUptake(AreaSeries series, KineticModel kind, FitOptions options, ParticleKind outline)
     {
         var (t, y, sigma) = Select(series, options.ContactLossS is double tc ? (x => x <= tc) : (_ => true));
         AreaModel model = kind == KineticModel.Mixed
@@ -106,8 +107,8 @@ public static class DiffusionFitter
         if (model is MixedCoreModel)
         {
             // Start from both limits (interface: k small; shell diffusion: k large) and keep the better.
-            var shell = FitUptake(series, KineticModel.ShellDiffusion, options with { BootstrapResamples = 0, ProfileInterval = false });
-            var front = FitUptake(series, KineticModel.Interface, options with { BootstrapResamples = 0, ProfileInterval = false });
+            var shell = FitUptake(series, KineticModel.ShellDiffusion, options with { BootstrapResamples = 0, ProfileInterval = false }, outline);
+            var front = FitUptake(series, KineticModel.Interface, options with { BootstrapResamples = 0, ProfileInterval = false }, outline);
             var s0 = shell.ParameterVector;
             var f0 = front.ParameterVector;
             // k = v R0/D*: 30 is well into shell control, 0.03 well into front control (D* = v R0/k).
@@ -124,7 +125,7 @@ public static class DiffusionFitter
         }
         if (best.Exit == FitExit.Failed)
             throw new ArgumentException($"particle {series.Particle}: the {kind.Name()} model cannot be evaluated on this curve");
-        var fit = Finish(series.Particle, model, prob, best, t, y, options);
+        var fit = Finish(series.Particle, outline, model, prob, best, t, y, options);
         if (options.ContactLossS is null && DetectContactLossS(series) is double tcFound)
             fit = fit with
             {
@@ -135,7 +136,7 @@ public static class DiffusionFitter
 
     // ---------------------------------------------------------------- redistribution
 
-    private static DiffusionFit FitRedistribution(AreaSeries series, FitOptions options)
+    private static DiffusionFit FitRedistribution(AreaSeries series, FitOptions options, ParticleKind outline)
     {
         double tc = options.ContactLossS ?? DetectContactLossS(series)
             ?? throw new ArgumentException($"particle {series.Particle}: no sustained contraction found for the redistribution model; pass --contact-loss-s");
@@ -145,7 +146,7 @@ public static class DiffusionFitter
         var warnings = new List<string>();
         if (before >= 8)
         {
-            var up = FitUptake(series, KineticModel.SphereDiffusion, options with { ContactLossS = tc, BootstrapResamples = 0, ProfileInterval = false });
+            var up = FitUptake(series, KineticModel.SphereDiffusion, options with { ContactLossS = tc, BootstrapResamples = 0, ProfileInterval = false }, outline);
             a0 = up.A0Nm2;
         }
         else
@@ -165,13 +166,13 @@ public static class DiffusionFitter
         var best = LevenbergMarquardt.Minimize(prob, start);
         if (best.Exit == FitExit.Failed)
             throw new ArgumentException($"particle {series.Particle}: the redistribution model cannot be evaluated on this curve");
-        var fit = Finish(series.Particle, model, prob, best, t, y, options);
+        var fit = Finish(series.Particle, outline, model, prob, best, t, y, options);
         return fit with { Warnings = warnings.Concat(fit.Warnings).ToList() };
     }
 
     // ---------------------------------------------------------------- shared: the result with its intervals and warnings
 
-    private static DiffusionFit Finish(string particle, AreaModel model, LsqProblem prob, LsqResult best, double[] t, double[] y, FitOptions options, int restarts = 0)
+    private static DiffusionFit Finish(string particle, ParticleKind outline, AreaModel model, LsqProblem prob, LsqResult best, double[] t, double[] y, FitOptions options, int restarts = 0)
     {
         int n = t.Length, k = prob.FreeCount;
         var p = best.P;
@@ -202,7 +203,7 @@ public static class DiffusionFitter
             {
                 // The profile found a deeper minimum than the start did: refit from it and redo the intervals.
                 var refit = LevenbergMarquardt.Minimize(prob, better.P);
-                if (refit.Chi2 < chi2) return Finish(particle, model, prob, refit with { Iterations = best.Iterations + refit.Iterations }, t, y, options, restarts + 1);
+                if (refit.Chi2 < chi2) return Finish(particle, outline, model, prob, refit with { Iterations = best.Iterations + refit.Iterations }, t, y, options, restarts + 1);
             }
             profile = new Interval(lo, hi);
         }
@@ -219,6 +220,16 @@ public static class DiffusionFitter
         bool isRate = model.Kind.HasDiffusivity();
         Func<double, double> toCm2 = lg => Math.Pow(10, lg) * Nm2PerSToCm2PerS;
         Interval jac = new(p[0] - Z95 * se0, p[0] + Z95 * se0);
+
+        // Redistribution: the relaxation amplitude u_c − u_eq and its standard error (the sanity checks test it).
+        double relaxSe = double.NaN;
+        int cu = Array.IndexOf(freeIdx, 1), ce = Array.IndexOf(freeIdx, 2);
+        if (model is RedistributionModel && cov is not null && cu >= 0 && ce >= 0)
+            relaxSe = Math.Sqrt(Math.Max(cov[cu, cu] + cov[ce, ce] - 2 * cov[cu, ce], 0));
+
+        // The interval reports lead with, as for D: profile, else bootstrap, else Jacobian.
+        static Interval Lead(Interval profile, Interval boot, Interval jac) =>
+            !double.IsNaN(profile.Lo) ? profile : !double.IsNaN(boot.Lo) ? boot : jac;
 
         double beta = options.ExpansionRatio;
         double lengthNm = model.LengthNm(p);
@@ -253,11 +264,12 @@ public static class DiffusionFitter
             JacobianCi95Cm2PerS = isRate ? jac.Map(toCm2) : new(double.NaN, double.NaN),
             BootstrapCi95Cm2PerS = isRate ? boot.Map(toCm2) : new(double.NaN, double.NaN),
             FrontVelocityNmPerS = model.Kind == KineticModel.Interface ? Math.Pow(10, p[0]) : model is MixedCoreModel mm ? mm.VelocityNmPerS(p) : null,
-            FrontVelocityCi95NmPerS = model.Kind == KineticModel.Interface ? profile.Map(v => Math.Pow(10, v)) : null,
+            FrontVelocityCi95NmPerS = model.Kind == KineticModel.Interface ? Lead(profile, boot, jac).Map(v => Math.Pow(10, v)) : null,
             OnsetS = onset,
             A0Nm2 = a0,
             DiffusionLengthNm = lengthNm,
-            DiffusionLengthFromArea = options.DiffusionLengthNm is null,
+            DiffusionLengthSource = options.DiffusionLengthNm is null ? DiffusionLengthSource.EquivalentRadius : DiffusionLengthSource.Given,
+            Kind = outline,
             ExpansionRatio = beta,
             MaxFraction = g / (beta - 1),
             EquilibriumFraction = feq,
@@ -281,7 +293,8 @@ public static class DiffusionFitter
             AreaNm2 = y,
             ModelAreaNm2 = pred,
         };
-        return fit with { Warnings = FitWarnings.For(fit, model, p, t, inflation, options) };
+        var (reasons, warnings) = FitWarnings.Assess(fit, model, p, t, inflation, relaxSe, options);
+        return fit with { NotMeaningful = reasons, Warnings = warnings };
     }
 
     // ---------------------------------------------------------------- helpers

@@ -18,6 +18,9 @@ public sealed record ConservationCheck(
 /// </summary>
 internal static class LithiumConservation
 {
+    /// <summary>Relative drift of Σ A^{3/2} (straight-line fit over the redistribution) within which conservation holds.</summary>
+    public const double MaxDrift = 0.03;
+
     /// <summary>Checks Σ A^{3/2} over the times ≥ <paramref name="startS"/> at which all particles have an area.</summary>
     /// <exception cref="ArgumentException">Fewer than 2 particles, or fewer than 3 common times.</exception>
     public static ConservationCheck Check(IReadOnlyList<AreaSeries> particles, double startS)
@@ -36,9 +39,12 @@ internal static class LithiumConservation
         double slope = sxx > 0 ? sxy / sxx : 0;
         double drift = slope * (times[^1] - times[0]) / mean;
         double maxDev = sum.Max(s => Math.Abs(s - mean)) / mean;
-        string verdict = Math.Abs(drift) < 0.03
-            ? $"total volume (Σ A^3/2) holds to {Math.Abs(drift):P1}: consistent with lithium moving only between these particles"
-            : $"total volume (Σ A^3/2) drifts by {drift:+0.0%;-0.0%}: lithium is not conserved among these particles; check the outlines (merged or clipped), whether the cluster still touches the electrolyte, or beam effects";
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string pct(double x) => FitWarnings.Above(100 * x, 100 * MaxDrift * Math.Sign(x), 1) + " %";
+        string scatter = $"largest deviation from the mean {(100 * maxDev).ToString("0.0", inv)} %, {times.Length} frames from {times[0].ToString("G4", inv)} s";
+        string verdict = Math.Abs(drift) < MaxDrift
+            ? $"total volume (Σ A^3/2) holds: it drifts by {pct(drift)} over the redistribution (within ±{100 * MaxDrift:0} %; {scatter}): consistent with lithium moving only between these particles"
+            : $"total volume (Σ A^3/2) drifts by {pct(drift)} (beyond ±{100 * MaxDrift:0} %; {scatter}): lithium is not conserved among these particles; check the outlines (merged or clipped), whether the cluster still touches the electrolyte, or beam effects";
         return new ConservationCheck(particles.Select(p => p.Particle).ToList(), times[0], times[^1], times.Length, drift, maxDev, verdict);
     }
 }

@@ -34,7 +34,11 @@ internal static class ModelSelection
         double bestA = fits.Min(f => f.Aicc), bestB = fits.Min(f => f.Bic);
         var ranked = fits.OrderBy(f => f.Aicc)
             .Select(f => new RankedModel(f.Model, f.Aicc, f.Bic, f.Aicc - bestA, f.Bic - bestB)).ToList();
-        return new ModelRanking(particle, ranked, Verdict(ranked));
+        string verdict = Verdict(ranked);
+        var bestFit = fits.First(f => f.Model == ranked[0].Model);
+        if (!bestFit.RateMeaningful)
+            verdict += $" The best model's {bestFit.RateSymbol} is not meaningful for this outline ({string.Join("; ", bestFit.NotMeaningful.Select(r => r.Short))}).";
+        return new ModelRanking(particle, ranked, verdict);
     }
 
     private static string Verdict(List<RankedModel> r)
@@ -48,10 +52,11 @@ internal static class ModelSelection
         string caveat = best.Model is KineticModel.SphereDiffusion or KineticModel.CylinderDiffusion or KineticModel.PlaneDiffusion or KineticModel.ShellDiffusion
             ? " A slowing curve does not prove diffusion control on its own: stress at a reaction front slows it too."
             : "";
+        // Gaps printed so that they read on the right side of the thresholds they were compared with.
         if (gap < 4)
-            return $"{best.Model.Name()} and {next.Model.Name()} fit about equally well (ΔAICc = {gap:F1} < 4; residuals are autocorrelated, so such differences mean little); this curve cannot tell them apart.{caveat}";
+            return $"{best.Model.Name()} and {next.Model.Name()} fit about equally well (ΔAICc = {FitWarnings.Above(gap, 4, 1)} < 4; residuals are autocorrelated, so such differences mean little); this curve cannot tell them apart.{caveat}";
         if (gap < 10)
-            return $"{best.Model.Name()} fits best, moderately (ΔAICc = {gap:F1} to {next.Model.Name()}; {bic}); treat as suggestive, since autocorrelated residuals inflate such gaps.{caveat}";
-        return $"{best.Model.Name()} fits clearly best (ΔAICc = {gap:F1} to {next.Model.Name()}; {bic}).{caveat}";
+            return $"{best.Model.Name()} fits best, moderately (ΔAICc = {FitWarnings.Above(gap, 10, 1)} to {next.Model.Name()}, between 4 and 10; {bic}); treat as suggestive, since autocorrelated residuals inflate such gaps.{caveat}";
+        return $"{best.Model.Name()} fits clearly best (ΔAICc = {FitWarnings.Above(gap, 10, 1)} to {next.Model.Name()}, 10 or more; {bic}).{caveat}";
     }
 }

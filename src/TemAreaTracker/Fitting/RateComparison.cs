@@ -47,11 +47,14 @@ internal static class RateComparer
         return new ConditionRate(label, Math.Pow(10, mean), ci, particles, se, df);
     }
 
-    /// <summary>D_A/D_B from the particles' fits of two conditions (fits without a D, e.g. interface, are left out).</summary>
+    /// <summary>
+    /// D_A/D_B from the particles' fits of two conditions (fits without a D, e.g. interface, and fits whose D is not
+    /// meaningful, e.g. clusters, are left out).
+    /// </summary>
     public static RateComparison CompareRates(IReadOnlyList<DiffusionFit> a, IReadOnlyList<DiffusionFit> b,
         string labelA = "chemical", string labelB = "electrochemical")
     {
-        static List<ParticleRate> Rates(IReadOnlyList<DiffusionFit> fits) => fits.Where(f => f.DiffusivityNm2PerS > 0)
+        static List<ParticleRate> Rates(IReadOnlyList<DiffusionFit> fits) => fits.Where(f => f.DiffusivityNm2PerS > 0 && f.RateMeaningful)
             .Select(f => new ParticleRate(f.Particle, f.DiffusivityCm2PerS, f.Ci95Cm2PerS)).ToList();
         return Compare(Summarize(labelA, Rates(a)), Summarize(labelB, Rates(b)));
     }

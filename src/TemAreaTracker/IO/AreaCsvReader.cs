@@ -11,7 +11,9 @@ public sealed record AreaCsvData(IReadOnlyList<AreaSeries> Series, int SkippedRo
 
 /// <summary>
 /// Reads the tracker's long-form <c>areas.csv</c>: columns at least <c>particle,frame,time_s,area_px,area_nm2</c>,
-/// optionally <c>area_sigma_nm2</c> (one-sigma per-frame uncertainty, used as fit weights) and <c>quality</c>.
+/// optionally <c>area_sigma_nm2</c> (one-sigma per-frame uncertainty, used as fit weights), <c>quality</c> and
+/// <c>kind</c> (<c>particle</c> or <c>cluster</c>; a particle is a cluster when any of its rows says so or its name
+/// starts with <c>cluster</c>, also without the column).
 /// </summary>
 /// <remarks>
 /// Rows whose area is empty or NaN, or whose quality is other than <c>ok</c>/<c>weak</c> (e.g. <c>lost</c>,
@@ -48,11 +50,12 @@ public static class AreaCsvReader
             throw new InvalidDataException($"{sourceName}: missing column(s) {string.Join(", ", missing)} (have: {string.Join(",", header)}; need at least {string.Join(",", RequiredColumns)})");
         int Col(string name) => Array.IndexOf(header, name);
         int cParticle = Col("particle"), cFrame = Col("frame"), cTime = Col("time_s"), cPx = Col("area_px"), cArea = Col("area_nm2");
-        int cSigma = Col("area_sigma_nm2"), cQuality = Col("quality");
+        int cSigma = Col("area_sigma_nm2"), cQuality = Col("quality"), cKind = Col("kind");
 
         var order = new List<string>();
         var points = new Dictionary<string, List<(int Frame, double T, double A, double S)>>();
         var skipped = new Dictionary<string, int>();
+        var clusters = new HashSet<string>();
         int skippedTotal = 0, anyPxOnly = 0;
         try
         {
@@ -68,6 +71,14 @@ public static class AreaCsvReader
                 double s = cSigma >= 0 ? ParseDouble(Field(cSigma), "area_sigma_nm2", sourceName, row, allowEmpty: true) : double.NaN;
                 string quality = cQuality >= 0 ? (Field(cQuality) ?? "").Trim().ToLowerInvariant() : "ok";
                 if (!points.ContainsKey(particle)) { order.Add(particle); points[particle] = []; skipped[particle] = 0; }
+                string? kindText = cKind >= 0 ? Field(cKind) : null;
+                if (!string.IsNullOrWhiteSpace(kindText))
+                {
+                    if (!ParticleKinds.TryParse(kindText, out var kind))
+                        throw new InvalidDataException($"{sourceName}: line {row}: kind '{kindText}' is neither particle nor cluster");
+                    if (kind == ParticleKind.Cluster) clusters.Add(particle);
+                }
+                if (ParticleKinds.NamedAsCluster(particle)) clusters.Add(particle);
                 if (!double.IsFinite(t)) throw new InvalidDataException($"{sourceName}: line {row}: time_s is not a finite number");
                 var list = points[particle];
                 if (list.Count > 0 && !(t > list[^1].T))
@@ -96,7 +107,10 @@ public static class AreaCsvReader
         {
             var ok = points[name].Where(p => !double.IsNaN(p.A)).ToList();
             bool sigma = cSigma >= 0 && ok.Count > 0 && ok.All(p => double.IsFinite(p.S) && p.S > 0);
-            return new AreaSeries(name, ok.Select(p => p.T).ToArray(), ok.Select(p => p.A).ToArray(), sigma ? ok.Select(p => p.S).ToArray() : null);
+            return new AreaSeries(name, ok.Select(p => p.T).ToArray(), ok.Select(p => p.A).ToArray(), sigma ? ok.Select(p => p.S).ToArray() : null)
+            {
+                Kind = clusters.Contains(name) ? ParticleKind.Cluster : ParticleKind.Particle,
+            };
         }).ToList();
         return new AreaCsvData(series, skippedTotal, skipped);
     }

@@ -15,7 +15,9 @@ public sealed record AreaCurves(IReadOnlyList<AreaSeries> Series, int SkippedRow
     /// <summary>
     /// The curves of <paramref name="rows"/>, point for point those that reading the areas.csv written from the same
     /// rows gives, so that track → fit in one process fits what track → areas.csv → fit does: particles in order of first
-    /// appearance, frames ascending; a row is a point when its area in nm² is a finite number above zero and its quality
+    /// appearance, frames ascending; times rounded to 1 µs and areas to 7 significant digits as areas.csv writes them
+    /// (<see cref="CsvPrecision"/>); a series is a cluster when any of its rows is, or its name starts with
+    /// <c>cluster</c>; a row is a point when its area in nm² is a finite number above zero and its quality
     /// ok or weak (NaN, lost and out_of_view rows are skipped and counted); a series carries uncertainties only when every
     /// point has a finite one above zero.
     /// </summary>
@@ -34,17 +36,20 @@ public sealed record AreaCurves(IReadOnlyList<AreaSeries> Series, int SkippedRow
         var order = new List<string>();
         var points = new Dictionary<string, List<(int Frame, double T, double A, double S)>>();
         var skipped = new Dictionary<string, int>();
+        var clusters = new HashSet<string>();
         int skippedTotal = 0, anyPxOnly = 0;
         foreach (var r in list.OrderBy(r => first[r.Particle]).ThenBy(r => r.Frame))
         {
             // As the CSV reader reads a field: names trimmed; a number that is not finite is an empty field, i.e. NaN.
             string particle = r.Particle.Trim();
             if (particle.Length == 0) throw new InvalidDataException($"{sourceName}: frame {r.Frame}: empty particle name");
-            double t = r.TimeS;
+            // ... and at the precision it is written with.
+            double t = CsvPrecision.Time(r.TimeS);
             if (!double.IsFinite(t)) throw new InvalidDataException($"{sourceName}: particle {particle}, frame {r.Frame}: time_s is not a finite number");
-            double a = double.IsFinite(r.AreaNm2) ? r.AreaNm2 : double.NaN;
-            double s = double.IsFinite(r.AreaSigmaNm2) ? r.AreaSigmaNm2 : double.NaN;
+            double a = double.IsFinite(r.AreaNm2) ? CsvPrecision.Significant(r.AreaNm2) : double.NaN;
+            double s = double.IsFinite(r.AreaSigmaNm2) ? CsvPrecision.Significant(r.AreaSigmaNm2) : double.NaN;
             if (!points.ContainsKey(particle)) { order.Add(particle); points[particle] = []; skipped[particle] = 0; }
+            if (r.Kind == ParticleKind.Cluster || ParticleKinds.NamedAsCluster(particle)) clusters.Add(particle);
             var series = points[particle];
             if (series.Count > 0 && !(t > series[^1].T))
                 throw new InvalidDataException(t == series[^1].T
@@ -70,7 +75,10 @@ public sealed record AreaCurves(IReadOnlyList<AreaSeries> Series, int SkippedRow
         {
             var ok = points[name].Where(p => !double.IsNaN(p.A)).ToList();
             bool sigma = ok.Count > 0 && ok.All(p => double.IsFinite(p.S) && p.S > 0);
-            return new AreaSeries(name, ok.Select(p => p.T).ToArray(), ok.Select(p => p.A).ToArray(), sigma ? ok.Select(p => p.S).ToArray() : null);
+            return new AreaSeries(name, ok.Select(p => p.T).ToArray(), ok.Select(p => p.A).ToArray(), sigma ? ok.Select(p => p.S).ToArray() : null)
+            {
+                Kind = clusters.Contains(name) ? ParticleKind.Cluster : ParticleKind.Particle,
+            };
         }).ToList();
         return new AreaCurves(curves, skippedTotal, skipped);
     }

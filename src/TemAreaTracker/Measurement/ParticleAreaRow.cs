@@ -17,9 +17,11 @@ namespace TemAreaTracker.Measurement;
 /// <param name="CentroidYPx">Area centroid y in px of the raw frame.</param>
 /// <param name="PerimeterNm">Outline perimeter in nm.</param>
 /// <param name="Quality">Trust in this measurement.</param>
+/// <param name="Kind">What the outline holds: one particle, or a cluster of several (the same in every frame).</param>
 public sealed record ParticleAreaRow(
     string Particle, int Frame, double TimeS, double AreaPx, double AreaNm2, double AreaSigmaNm2,
-    double EquivDiameterNm, double CentroidXPx, double CentroidYPx, double PerimeterNm, TrackQuality Quality)
+    double EquivDiameterNm, double CentroidXPx, double CentroidYPx, double PerimeterNm, TrackQuality Quality,
+    ParticleKind Kind = ParticleKind.Particle)
 {
     /// <summary>True when the row carries a measured area (quality ok or weak).</summary>
     public bool HasArea => Quality is TrackQuality.Ok or TrackQuality.Weak && double.IsFinite(AreaPx);
@@ -31,11 +33,12 @@ public sealed record ParticleAreaRow(
     /// <param name="m">Tracker output for one particle in one frame.</param>
     /// <param name="timeS">Time of the frame in s.</param>
     /// <param name="calibration">Pixel size (null sizes give NaN in the nm columns).</param>
-    public static ParticleAreaRow From(ParticleMeasurement m, double timeS, Calibration calibration)
+    /// <param name="kind">What the outline holds (decided once, on its first frame).</param>
+    public static ParticleAreaRow From(ParticleMeasurement m, double timeS, Calibration calibration, ParticleKind kind = ParticleKind.Particle)
     {
         bool measured = m.Quality is TrackQuality.Ok or TrackQuality.Weak && double.IsFinite(m.AreaPx);
         if (!measured)
-            return new(m.Particle, m.Frame, timeS, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, m.Quality);
+            return new(m.Particle, m.Frame, timeS, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, m.Quality, kind);
         double px2 = calibration.PixelAreaNm2 ?? double.NaN;
         double areaNm2 = m.AreaPx * px2;
         double perimeterNm = double.NaN;
@@ -53,7 +56,7 @@ public sealed record ParticleAreaRow(
         }
         var c = m.CentroidPx;
         return new(m.Particle, m.Frame, timeS, m.AreaPx, areaNm2, m.AreaSigmaPx * px2,
-            2 * Math.Sqrt(areaNm2 / Math.PI), c.X, c.Y, perimeterNm, m.Quality);
+            2 * Math.Sqrt(areaNm2 / Math.PI), c.X, c.Y, perimeterNm, m.Quality, kind);
     }
 
     /// <summary>The CSV spelling of a quality flag: ok, weak, out_of_view, lost.</summary>

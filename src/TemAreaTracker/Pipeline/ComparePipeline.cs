@@ -33,7 +33,11 @@ public sealed record CompareRequest
 /// <summary>What a finished compare run produced.</summary>
 /// <param name="OutputDirectory">The output folder (complete).</param>
 /// <param name="Comparison">D of each condition and their ratio with its 95 % interval.</param>
-public sealed record CompareResult(string OutputDirectory, RateComparison Comparison);
+public sealed record CompareResult(string OutputDirectory, RateComparison Comparison)
+{
+    /// <summary>Particles left out because their fit's D is not meaningful (fit.json <c>meaningful: false</c>, e.g. clusters), as "A: name".</summary>
+    public IReadOnlyList<string> Withheld { get; init; } = [];
+}
 
 /// <summary>
 /// The <c>compare</c> stage: the diffusivities of two conditions from their fit.json files, and their ratio with a 95 %
@@ -51,8 +55,10 @@ public static class ComparePipeline
         var model = request.Model;
         var filesA = FitJsonReader.Find(request.A);
         var filesB = FitJsonReader.Find(request.B);
-        var ratesA = FitJsonReader.ReadRates(filesA, model);
-        var ratesB = FitJsonReader.ReadRates(filesB, model);
+        var withheldA = new List<string>();
+        var withheldB = new List<string>();
+        var ratesA = FitJsonReader.ReadRates(filesA, model, withheldA);
+        var ratesB = FitJsonReader.ReadRates(filesB, model, withheldB);
         if (ratesA.Count == 0) throw new InvalidDataException($"{request.A}: no particle with a diffusivity{(model is null ? "" : $" from the {model.Value.Name()} model")}");
         if (ratesB.Count == 0) throw new InvalidDataException($"{request.B}: no particle with a diffusivity{(model is null ? "" : $" from the {model.Value.Name()} model")}");
         var comparison = RateComparer.Compare(RateComparer.Summarize(request.LabelA, ratesA), RateComparer.Summarize(request.LabelB, ratesB));
@@ -62,6 +68,9 @@ public static class ComparePipeline
             CompareJson.Write(comparison, [filesA.Select(Path.GetFullPath).ToList(), filesB.Select(Path.GetFullPath).ToList()], Path.Combine(tmp, "compare.json"));
             ComparePlot.Save(comparison, Path.Combine(tmp, "compare.png"), Path.Combine(tmp, "compare.svg"));
         });
-        return new CompareResult(output.FullPath, comparison);
+        return new CompareResult(output.FullPath, comparison)
+        {
+            Withheld = [.. withheldA.Select(n => $"{request.LabelA}: {n}"), .. withheldB.Select(n => $"{request.LabelB}: {n}")],
+        };
     }
 }

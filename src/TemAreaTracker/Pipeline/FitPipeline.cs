@@ -96,7 +96,7 @@ public static class FitPipeline
         {
             FitJson.Write(report, Path.Combine(tmp, FitJsonFile));
             FitJson.WriteCsv(fits, Path.Combine(tmp, FitCsv));
-            FitPlot.Save(shown, Path.Combine(tmp, FitPng), Path.Combine(tmp, FitSvg));
+            FitPlot.Save(shown, Path.Combine(tmp, FitPng), Path.Combine(tmp, FitSvg), all && rankings.Count > 0 ? rankings.Max(r => r.Ranking.Count) : 0);
         });
         return new FitResult(output.FullPath, fits, rankings, shown, conservation, data.SkippedRows);
     }

@@ -94,6 +94,7 @@ public static class TrackPipeline
         string spoolPath = Path.Combine(temp, ".outlines.spool");
         CalibrationResolution? cal = null;
         IReadOnlyList<Outline>? outlines = null;
+        IReadOnlyList<OutlineKind>? kinds = null;
         OverlayVideoWriter? overlay = null;
         DisplayWindow? display = null;
         double overlayFps = 10;
@@ -118,10 +119,12 @@ public static class TrackPipeline
                 {
                     cal = CalibrationResolver.Resolve(movie.Calibration, req.Calibration, () => ScaleBarDetector.Find(frame.Pixels), movieName);
                     foreach (var w in cal.Warnings) Warn(w);
-                    outlines = req.Outlines ?? AutoOutlines(req.DetectOutlines ?? (f => ParticleDetector.Detect(f)), frame, movieName);
+                    var detect = req.DetectOutlines ?? (f => ParticleDetector.Detect(f));
+                    outlines = req.Outlines ?? AutoOutlines(detect, frame, movieName);
                     var outlineWarnings = new List<string>();
                     OutlineValidation.CheckInFrame(outlines, frame.Width, frame.Height, req.OutlineSource, outlineWarnings);
                     foreach (var w in outlineWarnings) Warn(w);
+                    kinds = ClassifyOutlines(outlines, req.Outlines is null ? null : detect, frame, Warn);
                     loop.Start(outlines);
                     display = DisplayWindow.FromFirstFrame(frame.Pixels);
                     if (cal.Calibration.FrameIntervalS is double dt) overlayFps = Math.Clamp(Math.Round(1 / dt, 3), 5, 30);
@@ -143,9 +146,9 @@ public static class TrackPipeline
                 for (int i = 0; i < result.Particles.Count; i++)
                 {
                     var m = result.Particles[i];
-                    var row = ParticleAreaRow.From(m, timeS, cal.Calibration);
-                    rows.Add(row);
                     int colour = IndexOf(outlines!, m.Particle, i);
+                    var row = ParticleAreaRow.From(m, timeS, cal.Calibration, colour < kinds!.Count ? kinds[colour].Kind : ParticleKind.Particle);
+                    rows.Add(row);
                     marks.Add(new OverlayMark(m.Outline, colour, row.HasArea ? m.Particle : $"{m.Particle} ({ParticleAreaRow.QualityName(m.Quality)})"));
                     if (row.HasArea) spool.Add(colour, frame.Index, m.Outline);
                 }
@@ -271,6 +274,29 @@ public static class TrackPipeline
         if (guess < outlines.Count && outlines[guess].Name == name) return guess;
         for (int i = 0; i < outlines.Count; i++) if (outlines[i].Name == name) return i;
         return guess;
+    }
+
+    /// <summary>
+    /// Each outline's kind (<see cref="OutlineKinds"/>), with a warning per cluster. Given outlines are also compared with
+    /// the particles <paramref name="detect"/> finds on frame 0 (null for --auto, whose outlines are those particles); a
+    /// detector failure only drops that part of the check.
+    /// </summary>
+    private static IReadOnlyList<OutlineKind> ClassifyOutlines(IReadOnlyList<Outline> outlines, Func<Frame, IReadOnlyList<Outline>>? detect, Frame first, Action<string> warn)
+    {
+        IReadOnlyList<Outline> detected = [];
+        if (detect is not null)
+        {
+            try { detected = detect(first); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                warn($"cluster check: the particle detector failed on frame 0 ({e.Message}); clusters are recognised from the outlines alone");
+            }
+        }
+        var kinds = OutlineKinds.Classify(outlines, detected);
+        for (int i = 0; i < outlines.Count; i++)
+            if (kinds[i].Kind == ParticleKind.Cluster)
+                warn($"outline '{outlines[i].Name}' is a cluster ({kinds[i].Why}): areas.csv marks it kind = cluster, and fit reports no D for it (its area is the union of several particles)");
+        return kinds;
     }
 
     private static IReadOnlyList<Outline> AutoOutlines(Func<Frame, IReadOnlyList<Outline>> detect, Frame first, string movieName)

@@ -6,19 +6,24 @@ namespace TemAreaTracker.Plotting;
 
 /// <summary>
 /// The fit figure: measured areas (points) and model curves (lines) against time, one colour per particle, D with its
-/// 95 % interval in the legend; residuals (nm²) in a panel underneath on the same time axis.
+/// 95 % interval and diffusion length L in the legend (or why D is not meaningful for that outline); residuals (nm²) in
+/// a panel underneath on the same time axis. With every model ranked, the title and each legend entry say the curve is
+/// the particle's best model by AICc.
 /// </summary>
 internal static class FitPlot
 {
-    /// <summary>Draws <paramref name="fits"/> (one per particle: pass the chosen model of each) to PNG and SVG.</summary>
-    public static void Save(IReadOnlyList<DiffusionFit> fits, string pngPath, string svgPath, int widthPx = 900, int heightPx = 700)
+    /// <summary>
+    /// Draws <paramref name="fits"/> (one per particle: pass the chosen model of each) to PNG and SVG;
+    /// <paramref name="modelsRanked"/> is the number of models each was ranked against (0 or 1: one model was fitted).
+    /// </summary>
+    public static void Save(IReadOnlyList<DiffusionFit> fits, string pngPath, string svgPath, int modelsRanked = 0, int widthPx = 900, int heightPx = 700)
     {
-        var (top, bottom) = Build(fits);
+        var (top, bottom) = Build(fits, modelsRanked);
         PanelRenderer.SavePng([top, bottom], [0.7, 0.3], pngPath, widthPx, heightPx);
         PanelRenderer.SaveSvg([top, bottom], [0.7, 0.3], svgPath, widthPx, heightPx);
     }
 
-    private static (Plot Top, Plot Bottom) Build(IReadOnlyList<DiffusionFit> fits)
+    internal static (Plot Top, Plot Bottom) Build(IReadOnlyList<DiffusionFit> fits, int modelsRanked = 0)
     {
         Fonts.Default = "DejaVu Sans";
         var palette = new ScottPlot.Palettes.Category10();
@@ -36,7 +41,7 @@ internal static class FitPlot
             var line = top.Add.ScatterLine(dense, f.PredictAreaNm2(dense));
             line.Color = color;
             line.LineWidth = 2;
-            line.LegendText = Legend(f);
+            line.LegendText = Legend(f, modelsRanked);
             var res = bottom.Add.ScatterPoints(f.TimeS.ToArray(), f.TimeS.Select((_, k) => f.AreaNm2[k] - f.ModelAreaNm2[k]).ToArray());
             res.Color = color;
             res.MarkerSize = 4;
@@ -45,7 +50,7 @@ internal static class FitPlot
         zero.Color = Colors.Gray;
         zero.LinePattern = LinePattern.Dashed;
         top.YLabel("projected area (nm²)");
-        top.Title(fits.Count == 1 ? $"{fits[0].Particle}: {fits[0].Model.Name()} fit" : $"{fits[0].Model.Name()} fits");
+        top.Title(Title(fits, modelsRanked));
         // Swelling curves start low and end high, so the upper left is where the data leave room.
         top.ShowLegend(Alignment.UpperLeft);
         // With many particles the legend is large: let the data it covers show through.
@@ -62,17 +67,32 @@ internal static class FitPlot
         return (top, bottom);
     }
 
-    /// <summary>Legend text: particle, model and D [lo, hi] cm²/s (or the front velocity for the interface model).</summary>
-    public static string Legend(DiffusionFit f)
+    /// <summary>
+    /// The title: with every model ranked, "best model per particle (lowest AICc of N)"; one particle: "P1: sphere-diffusion
+    /// fit"; else "sphere-diffusion fits" (or "fits" when the particles' models differ).
+    /// </summary>
+    public static string Title(IReadOnlyList<DiffusionFit> fits, int modelsRanked = 0)
     {
+        if (modelsRanked > 1) return fits.Count == 1
+            ? $"{fits[0].Particle}: best model {fits[0].Model.Name()} (lowest AICc of {modelsRanked})"
+            : $"best model per particle (lowest AICc of {modelsRanked})";
+        if (fits.Count == 1) return $"{fits[0].Particle}: {fits[0].Model.Name()} fit";
+        return fits.All(f => f.Model == fits[0].Model) ? $"{fits[0].Model.Name()} fits" : "fits";
+    }
+
+    /// <summary>
+    /// Legend text: particle, model (marked best when ranked), then D [lo, hi] cm²/s with L and its source (v [lo, hi] nm/s
+    /// for the interface model), or "D not meaningful (why)".
+    /// </summary>
+    public static string Legend(DiffusionFit f, int modelsRanked = 0)
+    {
+        string head = $"{f.Particle} ({f.Model.Name()}{(modelsRanked > 1 ? ", best" : "")})";
+        if (!f.RateMeaningful)
+            return $"{head}: {f.RateSymbol} not meaningful ({string.Join("; ", f.NotMeaningful.Select(r => r.Short))})";
+        string l = $"{(f.Model.HasDiffusivity() ? "L" : "R0")} = {f.DiffusionLengthNm.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} nm ({f.DiffusionLengthSource.Name()})";
         if (!f.Model.HasDiffusivity())
-        {
-            var v = f.FrontVelocityCi95NmPerS ?? new Interval(double.NaN, double.NaN);
-            return $"{f.Particle} ({f.Model.Name()}): v = {f.FrontVelocityNmPerS:G3} nm/s [{v.Lo:G3}, {v.Hi:G3}]";
-        }
-        var ci = f.Ci95Cm2PerS;
-        string d = f.Model is KineticModel.ShellDiffusion or KineticModel.Mixed ? "D*" : "D";
-        return $"{f.Particle} ({f.Model.Name()}): {d} = {f.DiffusivityCm2PerS:0.00e0} [{ci.Lo:0.0e0}, {ci.Hi:0.0e0}] cm²/s";
+            return $"{head}: v = {IntervalText.Format(f.FrontVelocityNmPerS ?? double.NaN, f.FrontVelocityCi95NmPerS ?? new Interval(double.NaN, double.NaN), NumberStyle.General)} nm/s, {l}";
+        return $"{head}: {f.RateSymbol} = {IntervalText.Format(f.DiffusivityCm2PerS, f.Ci95Cm2PerS)} cm²/s, {l}";
     }
 }
 

@@ -6,8 +6,10 @@ namespace TemAreaTracker.Reporting;
 
 /// <summary>
 /// Writes <c>areas.csv</c>: long form, one row per particle per frame, sorted by particle then frame.
-/// Columns (a public contract): <c>particle,frame,time_s,area_px,area_nm2,area_sigma_nm2,equiv_diameter_nm,
-/// centroid_x_px,centroid_y_px,perimeter_nm,quality</c>. A missing value is an empty field (pandas and R read NaN/NA).
+/// Columns (a public contract: columns are added at the end, never renamed): <c>particle,frame,time_s,area_px,area_nm2,
+/// area_sigma_nm2,equiv_diameter_nm,centroid_x_px,centroid_y_px,perimeter_nm,quality,kind</c>. A missing value is an
+/// empty field (pandas and R read NaN/NA). Precision (<see cref="CsvPrecision"/>): time_s to 1 µs, areas, lengths and
+/// coordinates to 7 significant digits. <c>kind</c> is <c>particle</c> or <c>cluster</c>.
 /// </summary>
 internal static class AreaCsvWriter
 {
@@ -15,7 +17,7 @@ internal static class AreaCsvWriter
     public static readonly IReadOnlyList<string> Columns =
     [
         "particle", "frame", "time_s", "area_px", "area_nm2", "area_sigma_nm2", "equiv_diameter_nm",
-        "centroid_x_px", "centroid_y_px", "perimeter_nm", "quality",
+        "centroid_x_px", "centroid_y_px", "perimeter_nm", "quality", "kind",
     ];
 
     /// <summary>Writes <paramref name="rows"/> to <paramref name="path"/> (UTF-8, no BOM, invariant culture).</summary>
@@ -40,7 +42,7 @@ internal static class AreaCsvWriter
         {
             csv.WriteField(r.Particle);
             csv.WriteField(r.Frame.ToString(CultureInfo.InvariantCulture));
-            csv.WriteField(Num(r.TimeS));
+            csv.WriteField(CsvPrecision.TimeText(r.TimeS));
             csv.WriteField(Num(r.AreaPx));
             csv.WriteField(Num(r.AreaNm2));
             csv.WriteField(Num(r.AreaSigmaNm2));
@@ -49,10 +51,10 @@ internal static class AreaCsvWriter
             csv.WriteField(Num(r.CentroidYPx));
             csv.WriteField(Num(r.PerimeterNm));
             csv.WriteField(ParticleAreaRow.QualityName(r.Quality));
+            csv.WriteField(r.Kind.Name());
             csv.EndRecord();
         }
     }
 
-    // Shortest round-trip text; NaN/inf as an empty field rather than "NaN" so no tool mistakes it for a number.
-    private static string Num(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+    private static string Num(double v) => CsvPrecision.SignificantText(v);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
 using TemAreaTracker.Fitting;
+using TemAreaTracker.Measurement;
 
 namespace TemAreaTracker.Reporting;
 
@@ -20,6 +21,12 @@ internal sealed record FitReport(string Input, IReadOnlyList<DiffusionFit> Fits,
 /// bic, rms_residual_nm2, n_points, warnings</c>, plus the other intervals and diagnostics) and fit.csv (one row per
 /// fitted point). NaN and open bounds are written as null.
 /// </summary>
+/// <remarks>
+/// A fit whose rate means nothing for its outline (<see cref="DiffusionFit.RateMeaningful"/> false: a cluster, or a fit
+/// failing the model's sanity checks) keeps every key, with <c>meaningful: false</c>, <c>not_meaningful_reason</c>
+/// saying why, and every rate key null: <c>D_cm2_s</c>, the four <c>D_ci95_*</c> intervals, <c>D_swollen_cm2_s</c>,
+/// <c>front_velocity_nm_s</c> and its interval, and the rate parameter's value and stderr under <c>parameters</c>.
+/// </remarks>
 internal static class FitJson
 {
     /// <summary>Writes <paramref name="report"/> as JSON to <paramref name="path"/>.</summary>
@@ -34,17 +41,21 @@ internal static class FitJson
         w.WriteString("input", report.Input);
         w.WriteNumber("skipped_rows", report.SkippedRows);
         w.WriteString("D_frame", "D_cm2_s is in the reference (unswollen) frame, lengths those of the particle before lithiation; D_swollen_cm2_s = D * lambda^2 at half uptake");
+        w.WriteString("D_meaningful", "a fit with meaningful = false (a cluster outline, or a fit failing the model's own sanity checks: not_meaningful_reason says which) keeps every key but its D (and v) values are null: the fitted number is no measurement of that outline");
+        w.WriteString("diffusion_length", "D scales with L^2: diffusion_length_source says where each fit's L came from (radius sqrt(A0/pi): the outline's own equivalent radius before lithiation; --diffusion-length-nm: given)");
         w.WriteStartArray("notes");
         foreach (var note in Notes) w.WriteStringValue(note);
         w.WriteEndArray();
         w.WriteStartArray("fits");
+        var none = new Interval(double.NaN, double.NaN);
         foreach (var f in report.Fits)
         {
+            bool ok = f.RateMeaningful;
             w.WriteStartObject();
             w.WriteString("particle", f.Particle);
             w.WriteString("model", f.Model.Name());
-            Num(w, "D_cm2_s", f.DiffusivityCm2PerS);
-            Pair(w, "D_ci95_cm2_s", f.Model.HasDiffusivity() ? f.Ci95Cm2PerS : new Interval(double.NaN, double.NaN));
+            Num(w, "D_cm2_s", ok ? f.DiffusivityCm2PerS : double.NaN);
+            Pair(w, "D_ci95_cm2_s", ok && f.Model.HasDiffusivity() ? f.Ci95Cm2PerS : none);
             Num(w, "t0_s", f.OnsetS);
             Num(w, "A0_nm2", f.A0Nm2);
             Num(w, "diffusion_length_nm", f.DiffusionLengthNm);
@@ -58,19 +69,24 @@ internal static class FitJson
             w.WriteEndArray();
             // Beyond the contract: the other intervals and what a reader needs to judge the number.
             w.WriteBoolean("best", !best.TryGetValue(f.Particle, out var b) || b == f.Model);
+            w.WriteString("kind", f.Kind.Name());
+            w.WriteBoolean("meaningful", ok);
+            if (ok) w.WriteNull("not_meaningful_reason");
+            else w.WriteString("not_meaningful_reason", $"{f.RateSymbol} not meaningful for this outline: " + string.Join("; ", f.NotMeaningful.Select(r => r.Detail)));
+            w.WriteString("rate_symbol", f.RateSymbol);
             w.WriteString("D_ci95_method", double.IsNaN(f.ProfileCi95Cm2PerS.Lo) ? "bootstrap or jacobian" : "profile likelihood");
-            Pair(w, "D_ci95_profile_cm2_s", f.ProfileCi95Cm2PerS);
-            Pair(w, "D_ci95_jacobian_cm2_s", f.JacobianCi95Cm2PerS);
-            Pair(w, "D_ci95_bootstrap_cm2_s", f.BootstrapCi95Cm2PerS);
-            Num(w, "D_swollen_cm2_s", f.SwollenFrameDiffusivityCm2PerS);
+            Pair(w, "D_ci95_profile_cm2_s", ok ? f.ProfileCi95Cm2PerS : none);
+            Pair(w, "D_ci95_jacobian_cm2_s", ok ? f.JacobianCi95Cm2PerS : none);
+            Pair(w, "D_ci95_bootstrap_cm2_s", ok ? f.BootstrapCi95Cm2PerS : none);
+            Num(w, "D_swollen_cm2_s", ok ? f.SwollenFrameDiffusivityCm2PerS : double.NaN);
             Num(w, "lambda2_at_half_uptake", f.Lambda2AtHalfUptake);
-            w.WriteString("diffusion_length_source", f.DiffusionLengthFromArea ? "initial equivalent radius sqrt(A0/pi)" : "given (--diffusion-length-nm)");
+            w.WriteString("diffusion_length_source", f.DiffusionLengthSource.Name());
             Num(w, "expansion_ratio", f.ExpansionRatio);
             Num(w, "f_max", f.MaxFraction);
             if (f.EquilibriumFraction is double feq) Num(w, "f_eq", feq);
             if (f.ContactLossS is double tc) Num(w, "contact_loss_s", tc);
-            if (f.FrontVelocityNmPerS is double v) Num(w, "front_velocity_nm_s", v);
-            if (f.FrontVelocityCi95NmPerS is Interval vi) Pair(w, "front_velocity_ci95_nm_s", vi);
+            if (f.FrontVelocityNmPerS is double v) Num(w, "front_velocity_nm_s", ok ? v : double.NaN);
+            if (f.FrontVelocityCi95NmPerS is Interval vi) Pair(w, "front_velocity_ci95_nm_s", ok ? vi : none);
             Num(w, "corr_logD_t0", f.LogDOnsetCorrelation);
             Num(w, "residual_lag1_autocorrelation", f.ResidualLag1Autocorrelation);
             w.WriteNumber("bootstrap_block_frames", f.BootstrapBlockLength);
@@ -78,11 +94,13 @@ internal static class FitJson
             w.WriteNumber("iterations", f.Iterations);
             w.WriteString("exit_reason", f.Exit.ToString());
             w.WriteStartObject("parameters");
-            foreach (var p in f.Parameters)
+            for (int j = 0; j < f.Parameters.Count; j++)
             {
+                var p = f.Parameters[j];
+                bool withheld = j == 0 && !ok; // p[0] is log10 of the rate
                 w.WriteStartObject(p.Name);
-                Num(w, "value", p.Value);
-                Num(w, "stderr", p.StdErr);
+                Num(w, "value", withheld ? double.NaN : p.Value);
+                Num(w, "stderr", withheld ? double.NaN : p.StdErr);
                 w.WriteBoolean("fixed", p.Fixed);
                 w.WriteEndObject();
             }
@@ -138,28 +156,40 @@ internal static class FitJson
         "the electron beam can drive lithiation: record the dose rate with the result",
     ];
 
-    /// <summary>Writes fit.csv: particle, model, time_s, area_nm2, model_area_nm2, residual_nm2 per fitted point.</summary>
+    /// <summary>The columns of fit.csv, in order (added at the end, never renamed).</summary>
+    public static readonly IReadOnlyList<string> CsvColumns =
+        ["particle", "model", "time_s", "area_nm2", "model_area_nm2", "residual_nm2", "kind", "meaningful", "not_meaningful_reason"];
+
+    /// <summary>
+    /// Writes fit.csv, one row per fitted point: particle, model, time_s (to 1 µs), area_nm2, model_area_nm2,
+    /// residual_nm2 (7 significant digits), kind, meaningful (true/false: may the fit's D be quoted) and
+    /// not_meaningful_reason (a few words, empty when meaningful).
+    /// </summary>
     public static void WriteCsv(IReadOnlyList<DiffusionFit> fits, string path)
     {
         using var text = new StreamWriter(path);
         using var csv = CsvWriter.Create(text, null, leaveOpen: true);
-        foreach (var h in new[] { "particle", "model", "time_s", "area_nm2", "model_area_nm2", "residual_nm2" }) csv.WriteField(h);
+        foreach (var h in CsvColumns) csv.WriteField(h);
         csv.EndRecord();
         foreach (var f in fits)
+        {
+            string why = f.RateMeaningful ? "" : $"{f.RateSymbol} not meaningful: " + string.Join("; ", f.NotMeaningful.Select(r => r.Short));
             for (int i = 0; i < f.PointCount; i++)
             {
                 csv.WriteField(f.Particle);
                 csv.WriteField(f.Model.Name());
-                csv.WriteField(F(f.TimeS[i]));
-                csv.WriteField(F(f.AreaNm2[i]));
-                csv.WriteField(F(f.ModelAreaNm2[i]));
-                csv.WriteField(F(f.AreaNm2[i] - f.ModelAreaNm2[i]));
+                csv.WriteField(CsvPrecision.TimeText(f.TimeS[i]));
+                csv.WriteField(CsvPrecision.SignificantText(f.AreaNm2[i]));
+                csv.WriteField(CsvPrecision.SignificantText(f.ModelAreaNm2[i]));
+                csv.WriteField(CsvPrecision.SignificantText(f.AreaNm2[i] - f.ModelAreaNm2[i]));
+                csv.WriteField(f.Kind.Name());
+                csv.WriteField(f.RateMeaningful ? "true" : "false");
+                csv.WriteField(why);
                 csv.EndRecord();
             }
+        }
         csv.Flush();
     }
-
-    private static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 
     internal static void Num(Utf8JsonWriter w, string name, double x)
     {

@@ -22,10 +22,12 @@ internal static class FitJsonReader
 
     /// <summary>
     /// One rate per particle: the fit marked best (or, with <paramref name="model"/>, that model's fit), skipping fits
-    /// without a D (the interface model). Particle names are prefixed with the file's folder when several files are read.
+    /// without a D (the interface model). A particle whose chosen fit is marked <c>meaningful: false</c> (a cluster, or a
+    /// fit failing its sanity checks) is left out, never replaced by another model's D; its name is added to
+    /// <paramref name="withheld"/>. Particle names are prefixed with the file's folder when several files are read.
     /// </summary>
     /// <exception cref="InvalidDataException">Not a fit.json (message names the file).</exception>
-    public static IReadOnlyList<ParticleRate> ReadRates(IReadOnlyList<string> files, KineticModel? model = null)
+    public static IReadOnlyList<ParticleRate> ReadRates(IReadOnlyList<string> files, KineticModel? model = null, ICollection<string>? withheld = null)
     {
         var rates = new List<ParticleRate>();
         foreach (var file in files)
@@ -39,24 +41,31 @@ internal static class FitJsonReader
                     throw new InvalidDataException($"{file}: not a fit.json (no \"fits\" array)");
                 var chosen = new Dictionary<string, (bool Best, ParticleRate Rate)>();
                 var order = new List<string>();
+                var excluded = new HashSet<string>();
                 foreach (var f in fits.EnumerateArray())
                 {
                     string particle = Str(f, "particle", file);
                     string modelName = Str(f, "model", file);
                     if (model is KineticModel m && modelName != m.Name()) continue;
+                    bool best = !f.TryGetProperty("best", out var b) || b.ValueKind != JsonValueKind.False;
+                    string name = files.Count > 1 ? $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file)))}/{particle}" : particle;
+                    if (f.TryGetProperty("meaningful", out var mf) && mf.ValueKind == JsonValueKind.False)
+                    {
+                        if (best || model is not null) excluded.Add(name);
+                        continue;
+                    }
                     double d = NumOrNaN(f, "D_cm2_s");
                     if (!(d > 0)) continue;
                     var ci = new Interval(double.NaN, double.NaN);
                     if (f.TryGetProperty("D_ci95_cm2_s", out var c) && c.ValueKind == JsonValueKind.Array && c.GetArrayLength() == 2)
                         ci = new Interval(c[0].ValueKind == JsonValueKind.Number ? c[0].GetDouble() : 0,
                                           c[1].ValueKind == JsonValueKind.Number ? c[1].GetDouble() : double.PositiveInfinity);
-                    bool best = !f.TryGetProperty("best", out var b) || b.ValueKind != JsonValueKind.False;
-                    string name = files.Count > 1 ? $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file)))}/{particle}" : particle;
                     var rate = new ParticleRate(name, d, ci);
                     if (!chosen.TryGetValue(name, out var prev)) { order.Add(name); chosen[name] = (best, rate); }
                     else if (best && !prev.Best) chosen[name] = (best, rate);
                 }
-                rates.AddRange(order.Select(n => chosen[n].Rate));
+                rates.AddRange(order.Where(n => !excluded.Contains(n)).Select(n => chosen[n].Rate));
+                foreach (var n in excluded) withheld?.Add(n);
             }
         }
         return rates;

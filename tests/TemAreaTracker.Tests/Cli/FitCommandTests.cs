@@ -15,6 +15,20 @@ internal sealed class CliFixture : IDisposable
 
     public static int Run(params string[] args) => CliRunner.Run(App(), args);
 
+    /// <summary>Runs against <paramref name="console"/> (e.g. a TestConsole of a given width); returns the exit code.</summary>
+    public static int Run(Spectre.Console.IAnsiConsole console, params string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(c =>
+        {
+            c.SetApplicationName("temtrack");
+            c.ConfigureConsole(console);
+            c.PropagateExceptions();
+            TemAreaTracker.Cli.Commands.Commands.Register(c);
+        });
+        return app.Run(args);
+    }
+
     /// <summary>Runs with exceptions propagated, to read the one-line message the user would see.</summary>
     public static Exception Fails(params string[] args) => Assert.ThrowsAny<Exception>(() => App().Run(args));
 

@@ -36,6 +36,36 @@ public class DiffusionFitterBehaviourTests
     }
 
     [Fact]
+    public void Bootstrap_ResampleSeeds_AreAFixedFunctionOfSeedAndResample()
+    {
+        // SplitMix64 (Steele et al. 2014) of (seed << 32 | rep), low 31 bits, written out here independently of the
+        // library: pinned values hold in every process (the old HashCode.Combine seeds changed from run to run).
+        static int SplitMix(int seed, int rep)
+        {
+            ulong z = unchecked(((ulong)(uint)seed << 32 | (uint)rep) + 0x9E3779B97F4A7C15UL);
+            z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+            z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+            return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
+        }
+        foreach (var (seed, rep) in new[] { (20240613, 0), (20240613, 1), (20240613, 999), (-1, 5), (0, 0) })
+            Assert.Equal(SplitMix(seed, rep), BlockBootstrap.ResampleSeed(seed, rep));
+        // Pinned (computed with Python's arbitrary-precision integers).
+        Assert.Equal(1062012561, BlockBootstrap.ResampleSeed(20240613, 0));
+        Assert.Equal(1517455589, BlockBootstrap.ResampleSeed(20240613, 1));
+        Assert.Equal(1950528533, BlockBootstrap.ResampleSeed(20240613, 999));
+        Assert.Equal(611664028, BlockBootstrap.ResampleSeed(-1, 5));
+    }
+
+    [Fact]
+    public void Bootstrap_OtherSeed_OtherInterval()
+    {
+        var (series, _) = SyntheticCurves.Sphere(seed: 5, frames: 60);
+        var a = DiffusionFitter.Fit(series, options: new FitOptions { BootstrapResamples = 100, ProfileInterval = false, Seed = 1 });
+        var b = DiffusionFitter.Fit(series, options: new FitOptions { BootstrapResamples = 100, ProfileInterval = false, Seed = 2 });
+        Assert.NotEqual(a.BootstrapCi95Cm2PerS, b.BootstrapCi95Cm2PerS);
+    }
+
+    [Fact]
     public void PlateauNotReached_Warns_WithFix()
     {
         // Frames stop at t0 + 0.05 L²/D, well short of the 0.18 L²/D that 90 % uptake needs.
@@ -55,6 +85,9 @@ public class DiffusionFitterBehaviourTests
         var series = SyntheticCurves.FromFraction(k.Fraction, Math.PI * l * l, SyntheticCurves.Times(31, 60), 0.01, seed: 3);
         var fit = DiffusionFitter.Fit(series, options: Fast);
         Assert.Contains(fit.Warnings, w => w.Contains("t0 trade off") && w.Contains("--onset-s"));
+        // The warning quotes the correlation it tested, above the stated threshold.
+        Assert.True(Math.Abs(fit.LogDOnsetCorrelation) > 0.95);
+        Assert.Contains(fit.Warnings, w => w.Contains($"corr(log D, t0) = {fit.LogDOnsetCorrelation:F2}") && w.Contains("above 0.95"));
         var known = DiffusionFitter.Fit(series, options: Fast with { OnsetS = t0 });
         Assert.DoesNotContain(known.Warnings, w => w.Contains("t0 trade off"));
         Assert.Equal(t0, known.OnsetS);
@@ -145,13 +178,80 @@ public class DiffusionFitterBehaviourTests
     }
 
     [Fact]
-    public void FlatCurve_WarnsNoSignificantSwelling()
+    public void FlatCurve_NoSignificantSwelling_DNotMeaningful_MessageQuotesTheAreaChange()
     {
         var series = SyntheticCurves.FromFraction(_ => 0, 5000, SyntheticCurves.Times(50, 25), 0.01, seed: 13);
         var fit = DiffusionFitter.Fit(series, options: Fast);
-        Assert.Contains(fit.Warnings, w => w.Contains("no significant swelling"));
+        Assert.False(fit.RateMeaningful);
+        var why = Assert.Single(fit.NotMeaningful, r => r.Short == "no significant swelling");
+        var (growth, _, frames) = FitWarnings.AreaChange(fit);
+        Assert.True(Math.Abs(growth) < 0.02);
+        Assert.Contains($"the area changed by {growth.ToString("+0.0%;-0.0%", System.Globalization.CultureInfo.InvariantCulture)} from the first to the last {frames} fitted frames", why.Detail);
+        Assert.Contains("below the larger of 2% and 3 x the scatter", why.Detail);
         var (good, _) = SyntheticCurves.Sphere(seed: 13);
-        Assert.DoesNotContain(DiffusionFitter.Fit(good, options: Fast).Warnings, w => w.Contains("no significant swelling"));
+        var ok = DiffusionFitter.Fit(good, options: Fast);
+        Assert.True(ok.RateMeaningful);
+        Assert.DoesNotContain(ok.Warnings, w => w.Contains("swelling"));
+    }
+
+    [Fact]
+    public void SwellingCurve_WhoseUptakeIsUndetermined_NeverCalledNoSwelling()
+    {
+        // Frames stop early in the rise (t0 + 0.01 L²/D, 20 % uptake): the area grows clearly, but the plateau (the
+        // uptake amplitude) is not fixed by the data. The message must not say "no significant swelling".
+        double d = 300, l = 60, t0 = 2;
+        var k = new LithiationKinetics(d, l, t0, 0.9);
+        var series = SyntheticCurves.FromFraction(k.Fraction, Math.PI * l * l, SyntheticCurves.Times(60, t0 + 0.01 * l * l / d), 0.005, seed: 21);
+        var fit = DiffusionFitter.Fit(series, options: Fast);
+        var (growth, _, _) = FitWarnings.AreaChange(fit);
+        Assert.True(growth > 0.1, $"growth {growth:P1}");
+        Assert.DoesNotContain(fit.NotMeaningful, r => r.Detail.Contains("no significant swelling"));
+        Assert.DoesNotContain(fit.Warnings, w => w.Contains("no significant swelling"));
+        // What it says instead: the uptake amplitude (what was tested) is undetermined, although the area grew by as much as it did.
+        Assert.Contains(fit.Warnings, w => w.StartsWith("the final swelling is not determined") && w.Contains("standard errors from zero (needs more than 3)")
+            && w.Contains($"although the area changed by {growth.ToString("+0.0%;-0.0%", System.Globalization.CultureInfo.InvariantCulture)}"));
+    }
+
+    [Fact]
+    public void ClusterSeries_FitsButDIsNotMeaningful_ByKindOrByName()
+    {
+        var (series, _) = SyntheticCurves.Sphere(seed: 14, relNoise: 0.01);
+        Assert.True(DiffusionFitter.Fit(series, options: Fast).RateMeaningful);
+        var byKind = DiffusionFitter.Fit(series with { Kind = ParticleKind.Cluster }, options: Fast);
+        Assert.False(byKind.RateMeaningful);
+        Assert.Equal(ParticleKind.Cluster, byKind.Kind);
+        Assert.Equal("cluster outline", byKind.NotMeaningful[0].Short);
+        Assert.Contains("union of several particles", byKind.NotMeaningful[0].Detail);
+        Assert.True(double.IsFinite(byKind.DiffusivityNm2PerS)); // the fitted number is kept for the library caller, flagged
+        var byName = DiffusionFitter.Fit(series with { Particle = "Cluster3" }, options: Fast);
+        Assert.False(byName.RateMeaningful);
+    }
+
+    [Fact]
+    public void OpenInterval_DNotMeaningful_SaysWhichSide()
+    {
+        // Uptake complete between two frames: any D above some value fits.
+        double d = 2000, l = 30, t0 = 10.2;
+        var k = new LithiationKinetics(d, l, t0, 0.9);
+        var series = SyntheticCurves.FromFraction(k.Fraction, Math.PI * l * l, SyntheticCurves.Times(21, 40), 0.01, seed: 15);
+        var fit = DiffusionFitter.Fit(series, options: Fast);
+        Assert.False(fit.RateMeaningful);
+        Assert.Contains(fit.NotMeaningful, r => r.Short == "95% interval open" && r.Detail.Contains("open above"));
+    }
+
+    [Fact]
+    public void FMaxFarBeyondBeta_DNotMeaningful_ModestExcess_OnlyWarned()
+    {
+        // The area grows 4-fold (V/V0 = 8): f_max = 2.5 at beta = 3.75.
+        double l = 40, t0 = 2, d = 400;
+        Func<double, double> big = t => 2.5 * CrankSphere.Uptake(d * Math.Max(t - t0, 0) / (l * l));
+        var far = DiffusionFitter.Fit(SyntheticCurves.FromFraction(big, Math.PI * l * l, SyntheticCurves.Times(60, t0 + 0.6 * l * l / d), 0.005, seed: 16), options: Fast);
+        Assert.InRange(far.MaxFraction, 2.2, 2.8);
+        Assert.Contains(far.NotMeaningful, r => r.Short.StartsWith("f_max = 2.") && r.Detail.Contains("withheld above 1.25"));
+        Func<double, double> some = t => 1.1 * CrankSphere.Uptake(d * Math.Max(t - t0, 0) / (l * l));
+        var modest = DiffusionFitter.Fit(SyntheticCurves.FromFraction(some, Math.PI * l * l, SyntheticCurves.Times(60, t0 + 0.6 * l * l / d), 0.005, seed: 16), options: Fast);
+        Assert.True(modest.RateMeaningful);
+        Assert.Contains(modest.Warnings, w => w.Contains($"f_max = {modest.MaxFraction.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} (above 1.02)"));
     }
 
     [Fact]

@@ -63,4 +63,23 @@ public class AreaCsvReaderTests
         var e = Assert.Throws<InvalidDataException>(() => Read("particle,frame,time_s,area_px,area_nm2\nP,0,0,100,\nP,1,1,101,\n"));
         Assert.Contains("--pixel-size-nm", e.Message);
     }
+
+    [Fact]
+    public void Kind_ReadFromOptionalColumn_DefaultParticle_NameRuleWithoutColumn()
+    {
+        var d = Read("particle,frame,time_s,area_px,area_nm2,quality,kind\nA,0,0,1,10,ok,particle\nA,1,1,1,11,ok,particle\nC,0,0,1,40,ok,cluster\nC,1,1,1,44,lost,cluster\nC,2,2,1,45,ok,cluster\n");
+        Assert.Equal([ParticleKind.Particle, ParticleKind.Cluster], d.Series.Select(s => s.Kind));
+        var old = Read("particle,frame,time_s,area_px,area_nm2\nP,0,0,1,10\nP,1,1,1,11\ncluster2,0,0,1,40\ncluster2,1,1,1,41\n");
+        Assert.Equal([ParticleKind.Particle, ParticleKind.Cluster], old.Series.Select(s => s.Kind));
+        var empty = Read("particle,frame,time_s,area_px,area_nm2,kind\nP,0,0,1,10,\nP,1,1,1,11,\n");
+        Assert.Equal(ParticleKind.Particle, empty.Series[0].Kind);
+    }
+
+    [Fact]
+    public void Kind_Unknown_RefusedNamingLineAndValue()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Read("particle,frame,time_s,area_px,area_nm2,kind\nP,0,0,1,10,particle\nP,1,1,1,11,blob\n"));
+        Assert.Contains("line 3", e.Message);
+        Assert.Contains("'blob'", e.Message);
+    }
 }

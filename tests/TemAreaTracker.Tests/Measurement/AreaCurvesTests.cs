@@ -24,6 +24,7 @@ public class AreaCurvesTests
         Assert.Equal(csv.Series.Select(s => s.Particle), curves.Series.Select(s => s.Particle));
         foreach (var (a, b) in csv.Series.Zip(curves.Series))
         {
+            Assert.Equal(a.Kind, b.Kind);
             Assert.Equal(a.TimeS, b.TimeS);
             Assert.Equal(a.AreaNm2, b.AreaNm2);
             Assert.Equal(a.AreaSigmaNm2 is null, b.AreaSigmaNm2 is null);
@@ -51,7 +52,7 @@ public class AreaCurvesTests
         AssertSame(RoundTrip(rows), curves);
         Assert.Equal(["b", "a", "c"], curves.Series.Select(s => s.Particle));
         Assert.Equal(6, curves.SkippedRows);
-        Assert.Equal([0.1 + 0.2, 7e-5, 1.0 / 3], curves.Series[0].AreaNm2);
+        Assert.Equal([0.3, 7e-5, 0.3333333], curves.Series[0].AreaNm2); // 7 significant digits, as areas.csv writes them
         Assert.NotNull(curves.Series[0].AreaSigmaNm2);
         Assert.Null(curves.Series[1].AreaSigmaNm2); // a point without a positive uncertainty: none for the series
     }
@@ -71,5 +72,30 @@ public class AreaCurvesTests
         ParticleAreaRow[] rows = [Row("a", 0, 1), Row("a", 1, 2) with { TimeS = 0 }];
         Assert.Throws<InvalidDataException>(() => RoundTrip(rows));
         Assert.Contains("duplicate time", Assert.Throws<InvalidDataException>(() => AreaCurves.FromRows(rows, "areas.csv")).Message);
+    }
+
+    [Fact]
+    public void Kind_FromRowsOrName_AsTheCsvRoundTrip()
+    {
+        ParticleAreaRow[] rows =
+        [
+            Row("p1", 0, 100), Row("p1", 1, 101),
+            Row("big", 0, 400) with { Kind = ParticleKind.Cluster }, Row("big", 1, 404) with { Kind = ParticleKind.Cluster },
+            Row("Cluster-left", 0, 300), Row("Cluster-left", 1, 303),
+        ];
+        var curves = AreaCurves.FromRows(rows, "areas.csv");
+        AssertSame(RoundTrip(rows), curves);
+        Assert.Equal([ParticleKind.Particle, ParticleKind.Cluster, ParticleKind.Cluster], curves.Series.Select(s => s.Kind));
+    }
+
+    [Fact]
+    public void TimesAndAreas_RoundedAsAreasCsvWritesThem()
+    {
+        // 3 × 0.077 s is 0.23099999999999998 in binary; the curve holds what areas.csv says: 0.231.
+        ParticleAreaRow[] rows = [Row("p", 0, 3364.71553217) with { TimeS = 0 }, Row("p", 3, 3382.5581111) with { TimeS = 3 * 0.077 }];
+        var curves = AreaCurves.FromRows(rows, "areas.csv");
+        AssertSame(RoundTrip(rows), curves);
+        Assert.Equal([0, 0.231], curves.Series[0].TimeS);
+        Assert.Equal([3364.716, 3382.558], curves.Series[0].AreaNm2);
     }
 }

@@ -48,7 +48,7 @@ public sealed class TrackPipelineTests : IDisposable
     {
         var r = Run(new SyntheticMovie(MoviePath));
         var csv = ReadCsv(Path.Combine(r.OutputDirectory, "areas.csv"));
-        Assert.Equal("particle,frame,time_s,area_px,area_nm2,area_sigma_nm2,equiv_diameter_nm,centroid_x_px,centroid_y_px,perimeter_nm,quality",
+        Assert.Equal("particle,frame,time_s,area_px,area_nm2,area_sigma_nm2,equiv_diameter_nm,centroid_x_px,centroid_y_px,perimeter_nm,quality,kind",
             string.Join(",", csv[0]));
         Assert.Equal(1 + 2 * 12, csv.Count);
         var outlines = SyntheticMovie.Outlines();
@@ -56,10 +56,12 @@ public sealed class TrackPipelineTests : IDisposable
         {
             double areaPx = double.Parse(row[3], CultureInfo.InvariantCulture);
             double areaNm2 = double.Parse(row[4], CultureInfo.InvariantCulture);
-            Assert.Equal(areaPx * 0.25, areaNm2, 9);
+            // Each column holds 7 significant digits (half a unit in the 7th: 5e-7 relative), so two agree to 1e-6.
+            Assert.InRange(areaNm2 / (areaPx * 0.25) - 1, -1e-6, 1e-6);
             Assert.Equal(int.Parse(row[1]) * 0.25, double.Parse(row[2], CultureInfo.InvariantCulture), 12);
-            Assert.Equal(2 * Math.Sqrt(areaNm2 / Math.PI), double.Parse(row[6], CultureInfo.InvariantCulture), 9);
+            Assert.InRange(double.Parse(row[6], CultureInfo.InvariantCulture) / (2 * Math.Sqrt(areaNm2 / Math.PI)) - 1, -1e-6, 1e-6);
             Assert.Equal("ok", row[10]);
+            Assert.Equal("particle", row[11]);
         }
         // Sorted by particle (in outline order) then frame.
         Assert.All(csv.Skip(1).Take(12), row => Assert.Equal(outlines[0].Name, row[0]));
@@ -214,6 +216,29 @@ public sealed class TrackPipelineTests : IDisposable
         });
         Assert.Equal(0, seen!.Index);
         Assert.Equal(new[] { "p1", "p2" }, r.Particles.Select(p => p.Particle));
+    }
+
+    [Fact]
+    public void Run_OutlineHoldingTwoDetectedParticles_IsKindCluster_InAreasCsv_WithAWarning()
+    {
+        // The detector (seam) splits particle-A's disc in two: its outline holds two particles.
+        var (x, y, r) = SyntheticMovie.Discs[0];
+        Outline Half(string name, double dx) => new(name, Enumerable.Range(0, 24)
+            .Select(k => new Point2d(x + dx + 0.45 * r * Math.Cos(k * Math.PI / 12), y + 0.45 * r * Math.Sin(k * Math.PI / 12))).ToArray());
+        var warnings = new List<string>();
+        var result = TrackPipeline.Run(new TrackRequest
+        {
+            Movie = new SyntheticMovie(MoviePath, frames: 4),
+            Outlines = SyntheticMovie.Outlines(),
+            DetectOutlines = _ => [Half("a", -0.5 * r), Half("b", 0.5 * r), SyntheticMovie.Outlines()[1]],
+            OutputDirectory = Path.Combine(_root, "out"),
+            WriteOverlayVideo = false,
+            OnWarning = warnings.Add,
+        });
+        var csv = ReadCsv(Path.Combine(result.OutputDirectory, "areas.csv"));
+        Assert.All(csv.Skip(1), row => Assert.Equal(row[0] == "particle-A" ? "cluster" : "particle", row[11]));
+        Assert.All(result.Rows, row => Assert.Equal(row.Particle == "particle-A" ? ParticleKind.Cluster : ParticleKind.Particle, row.Kind));
+        Assert.Contains(warnings, w => w.Contains("'particle-A' is a cluster") && w.Contains("2 particles found by the particle detector"));
     }
 
     [Fact]

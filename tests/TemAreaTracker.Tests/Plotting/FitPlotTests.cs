@@ -39,7 +39,31 @@ public class FitPlotTests : IDisposable
         Assert.Contains("DejaVu Sans", text); // fonts resolved: ScottPlot draws no text without them
         Assert.Contains("residual", text);
         Assert.Contains(FitPlot.Legend(fit), text.Replace("&#178;", "²"));
-        Assert.Matches(@"D = \d\.\d\de-12 \[\d\.\de-12, \d\.\de-12\] cm²/s", FitPlot.Legend(fit));
+        Assert.Matches(@"^P1 \(sphere-diffusion\): D = \d\.\d{2,4}e-12 \[\d\.\d{2,4}e-12, \d\.\d{2,4}e-12\] cm²/s, L = [\d.]+ nm \(radius sqrt\(A0/pi\)\)$", FitPlot.Legend(fit));
+        Assert.Equal("P1: sphere-diffusion fit", FitPlot.Title([fit]));
+    }
+
+    [Fact]
+    public void Legend_NotMeaningful_SaysWhyInsteadOfANumber()
+    {
+        var (s, _) = SyntheticCurves.Sphere(seed: 21, frames: 60, dCm2PerS: 5e-12, lNm: 50, relNoise: 0.02, particle: "cluster");
+        var fit = DiffusionFitter.Fit(s, KineticModel.SphereDiffusion, new FitOptions { BootstrapResamples = 0 });
+        Assert.StartsWith("cluster (sphere-diffusion): D not meaningful (cluster outline", FitPlot.Legend(fit));
+        Assert.DoesNotMatch(@"\de-1\d", FitPlot.Legend(fit));
+    }
+
+    [Fact]
+    public void ModelAll_TitleAndLegendSayBestModelPerParticle()
+    {
+        var (s, _) = SyntheticCurves.Sphere(seed: 22, frames: 60, dCm2PerS: 5e-12, lNm: 50, relNoise: 0.02);
+        var fits = DiffusionFitter.FitAll(s, new FitOptions { BootstrapResamples = 0, ProfileInterval = false });
+        var best = fits.First(f => f.Model == ModelSelection.Rank(fits).Best);
+        Assert.Equal($"P1: best model {best.Model.Name()} (lowest AICc of 6)", FitPlot.Title([best], 6));
+        Assert.Equal("best model per particle (lowest AICc of 6)", FitPlot.Title([best, best with { Particle = "P2" }], 6));
+        Assert.StartsWith($"P1 ({best.Model.Name()}, best): ", FitPlot.Legend(best, 6));
+        string png = Path.Combine(_dir, "fit.png"), svg = Path.Combine(_dir, "fit.svg");
+        FitPlot.Save([best], png, svg, modelsRanked: 6);
+        Assert.Contains("best model", File.ReadAllText(svg));
     }
 
     [Fact]

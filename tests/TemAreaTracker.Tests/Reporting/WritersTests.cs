@@ -25,10 +25,34 @@ public class AreaCsvWriterTests
         AreaCsvWriter.Write(sw, rows);
         var lines = sw.ToString().TrimEnd('\n').Split('\n');
         Assert.Equal(string.Join(",", AreaCsvWriter.Columns), lines[0]);
-        Assert.Equal("b,0,0,10,2.5,0.1,1.78,3,4,5,weak", lines[1]);
-        Assert.Equal("b,1,0.5,,,,,,,,out_of_view", lines[2]);
-        Assert.Equal("a,0,0,12.25,3.0625,0.2,1.9,6,7,8,ok", lines[3]);
-        Assert.Equal("a,1,0.5,,,,,,,,lost", lines[4]);
+        Assert.Equal("b,0,0,10,2.5,0.1,1.78,3,4,5,weak,particle", lines[1]);
+        Assert.Equal("b,1,0.5,,,,,,,,out_of_view,particle", lines[2]);
+        Assert.Equal("a,0,0,12.25,3.0625,0.2,1.9,6,7,8,ok,particle", lines[3]);
+        Assert.Equal("a,1,0.5,,,,,,,,lost,particle", lines[4]);
+    }
+
+    [Fact]
+    public void Write_KindColumnLast_AfterTheEarlierColumnsInTheirOrder()
+    {
+        Assert.Equal(["particle", "frame", "time_s", "area_px", "area_nm2", "area_sigma_nm2", "equiv_diameter_nm",
+            "centroid_x_px", "centroid_y_px", "perimeter_nm", "quality", "kind"], AreaCsvWriter.Columns);
+        var sw = new StringWriter();
+        AreaCsvWriter.Write(sw, [new ParticleAreaRow("c", 0, 0, 1, 1, 0, 1, 0, 0, 1, TrackQuality.Ok, ParticleKind.Cluster)]);
+        Assert.EndsWith(",ok,cluster", sw.ToString().Split('\n')[1]);
+    }
+
+    [Fact]
+    public void Write_TimeTo1Microsecond_AreasAndLengthsTo7SignificantDigits()
+    {
+        // Frame 3 at 0.077 s per frame is 0.23099999999999998 in binary: written as 0.231.
+        double t = 3 * 0.077;
+        Assert.NotEqual("0.231", t.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        var row = new ParticleAreaRow("p", 3, t, 1495.4291234, 3364.71553217, 17.100451, 65.4529512, 56.187431, 123.615349, 205.706221, TrackQuality.Ok);
+        var sw = new StringWriter();
+        AreaCsvWriter.Write(sw, [row, row with { Frame = 4, TimeS = 12.3456789012 }]);
+        var lines = sw.ToString().TrimEnd('\n').Split('\n');
+        Assert.Equal("p,3,0.231,1495.429,3364.716,17.10045,65.45295,56.18743,123.6153,205.7062,ok,particle", lines[1]);
+        Assert.StartsWith("p,4,12.345679,", lines[2]);
     }
 
     [Fact]
