@@ -34,7 +34,7 @@ internal sealed class BatchCommand : Command<BatchCommand.Settings>
         public string? Out { get; init; }
 
         [CommandOption("--manifest <FILE>")]
-        [Description("CSV listing exactly the movies to run: movie,rois,pixel_size_nm,frame_interval_s,condition[,model,contact_loss_s]; paths relative to the manifest; empty cells = from the file or the default.")]
+        [Description("CSV listing exactly the movies to run: movie,rois,pixel_size_nm,frame_interval_s,condition[[,model,contact_loss_s]]; paths relative to the manifest; empty cells = from the file or the default.")]
         public string? Manifest { get; init; }
 
         [CommandOption("--jobs <N>")]
