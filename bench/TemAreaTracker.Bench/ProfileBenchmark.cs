@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using TemAreaTracker.IO;
+using TemAreaTracker.Registration;
 using TemAreaTracker.Tracking;
 
 namespace TemAreaTracker.Bench;
@@ -10,7 +11,7 @@ namespace TemAreaTracker.Bench;
 /// (edge-model selection) apart from the median of the following frames, and decode apart from tracking.
 /// Usage: <c>dotnet run -c Release --project bench/TemAreaTracker.Bench -- profile MOVIE (ROIS|bench) [--repeat N] [--cv-threads N]</c>
 /// ("bench": the track benchmark's five outlines on its generated movies). Micro-benchmarks of two kernels:
-/// <c>profile --smooth</c> (ActiveOutline.SmoothPeriodic, 285 nodes, and a 33×33 solve), <c>profile --edge</c> (one
+/// <c>profile --smooth</c> (PeriodicSmoother.Fit, 285 nodes, and a 33×33 solve), <c>profile --edge</c> (one
 /// node's edge fit on the tracker's default window), <c>profile --rim</c> (building rim profiles), <c>profile --drift
 /// MOVIE [ROIS|bench]</c> (stage drift alone) and <c>profile --mt</c>
 /// (OpenCV's MatchTemplate, which ParticleMotion no longer uses, for comparison). Times are process CPU where given:
@@ -30,8 +31,8 @@ public static class ProfileBenchmark
             for (int rep = 0; rep < 3; rep++)
             {
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                for (int k = 0; k < 1000; k++) Segmentation.ActiveOutline.SmoothPeriodic(th, v, w, 3e-3, out _);
-                Console.WriteLine($"SmoothPeriodic n={n}: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 1000:F3} ms cpu per call");
+                for (int k = 0; k < 1000; k++) Segmentation.PeriodicSmoother.Fit(th, v, w, 3e-3, out _);
+                Console.WriteLine($"PeriodicSmoother.Fit n={n}: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 1000:F3} ms cpu per call");
                 cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var A = new double[33 * 33]; var bb = new double[33]; var xx = new double[33];
                 for (int k = 0; k < 20000; k++) { for (int u = 0; u < 33; u++) { A[u * 34] = 10; bb[u] = 1; } for (int u = 0; u < 32; u++) A[u * 33 + u + 1] = 1; Segmentation.SmallLinearSolve.Solve(A, bb, xx, 33); }
@@ -129,6 +130,8 @@ public static class ProfileBenchmark
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             using var movie = MovieReader.Open(args[0]);
             using var tracker = new Tracker(outlines);
+            // The stage drift on the tracking thread, as part of each frame's time (the pipeline measures it ahead).
+            StageDrift? drift = null;
             var times = new List<double>();
             var decode = new Stopwatch();
             var sw = new Stopwatch();
@@ -143,10 +146,13 @@ public static class ProfileBenchmark
                 if (!more) break;
                 using var f = e.Current;
                 sw.Restart();
-                tracker.Process(f);
+                var driftPx = drift is null ? new OpenCvSharp.Point2d(0, 0) : drift.Estimate(f).Px;
+                drift ??= new StageDrift(f, outlines);
+                tracker.Process(f, driftPx);
                 times.Add(sw.Elapsed.TotalMilliseconds);
                 if (times.Count == 1) cpuFirst = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
             }
+            drift?.Dispose();
             var rest = times.Skip(1).Order().ToArray();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"run {r}: {times.Count} frames, first {times[0]:F1} ms, later median {rest[rest.Length / 2]:F2} ms (mean {rest.Average():F2}), every 4th: {times.Where((t, k) => k > 0 && k % 4 == 0).Average():F2}, others {times.Where((t, k) => k > 0 && k % 4 != 0).Average():F2}, total {times.Sum():F0} ms, decode {decode.Elapsed.TotalMilliseconds:F0} ms, process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds:F0} ms (first frame {cpuFirst.TotalMilliseconds:F0} ms, later {(Process.GetCurrentProcess().TotalProcessorTime - cpu0 - cpuFirst).TotalMilliseconds / Math.Max(1, times.Count - 1):F2} ms/frame)"));

@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 using BitMiracle.LibTiff.Classic;
 using OpenCvSharp;
 using TemAreaTracker.Measurement;
+using TemAreaTracker.Pipeline;
 using TemAreaTracker.Plotting;
-using TemAreaTracker.Reporting;
 
 namespace TemAreaTracker.Bench;
 
@@ -141,7 +141,7 @@ public static class TrackBenchmark
         using var movie = Open(path);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
-        var r = TrackRun.Run(new TrackRunRequest
+        var r = TrackPipeline.Run(new TrackRequest
         {
             Movie = movie,
             Outlines = outlines,
@@ -230,26 +230,14 @@ public static class TrackBenchmark
     }
 
     /// <summary>Minimal multi-page 8-bit TIFF reader (benchmark fallback until IO.MovieReader lands).</summary>
-    private sealed class BenchTiffMovie : Movie
+    private sealed class BenchTiffMovie(string path) : Movie(HeaderOf(path))
     {
-        private readonly int _count;
-
-        public BenchTiffMovie(string path)
+        private static MovieHeader HeaderOf(string path)
         {
-            SourcePath = path;
             using var t = Tiff.Open(path, "r") ?? throw new IOException($"{path}: cannot read");
-            Width = t.GetField(TiffTag.IMAGEWIDTH)[0].ToInt();
-            Height = t.GetField(TiffTag.IMAGELENGTH)[0].ToInt();
-            _count = t.NumberOfDirectories();
+            return new MovieHeader(path, "tiff", t.GetField(TiffTag.IMAGEWIDTH)[0].ToInt(), t.GetField(TiffTag.IMAGELENGTH)[0].ToInt(),
+                t.NumberOfDirectories(), "uint8", Calibration.None);
         }
-
-        public override string SourcePath { get; }
-        public override string Format => "tiff";
-        public override int Width { get; }
-        public override int Height { get; }
-        public override int? FrameCount => _count;
-        public override string DataType => "uint8";
-        public override Calibration Calibration => Calibration.None;
 
         public override IEnumerable<Frame> ReadFrames()
         {
@@ -269,24 +257,13 @@ public static class TrackBenchmark
     }
 
     /// <summary>Minimal VideoCapture reader to grey (benchmark fallback until IO.MovieReader lands).</summary>
-    private sealed class BenchVideoMovie : Movie
+    private sealed class BenchVideoMovie(string path) : Movie(HeaderOf(path))
     {
-        public BenchVideoMovie(string path)
+        private static MovieHeader HeaderOf(string path)
         {
-            SourcePath = path;
             using var c = new VideoCapture(path);
-            Width = c.FrameWidth;
-            Height = c.FrameHeight;
-            FrameCount = c.FrameCount;
+            return new MovieHeader(path, "avi", c.FrameWidth, c.FrameHeight, c.FrameCount, "uint8", Calibration.None);
         }
-
-        public override string SourcePath { get; }
-        public override string Format => "avi";
-        public override int Width { get; }
-        public override int Height { get; }
-        public override int? FrameCount { get; }
-        public override string DataType => "uint8";
-        public override Calibration Calibration => Calibration.None;
 
         public override IEnumerable<Frame> ReadFrames()
         {

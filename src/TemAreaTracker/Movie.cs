@@ -4,37 +4,48 @@ namespace TemAreaTracker;
 /// A movie read frame by frame: AVI/MP4, TIFF stack, image folder or a native microscope file.
 /// Frames are streamed (flat memory whatever the length); open one with <see cref="IO.MovieReader.Open"/>.
 /// </summary>
+/// <remarks>A reader passes what the file declares once, as a <see cref="MovieHeader"/>, and implements only
+/// <see cref="ReadFrames"/>.</remarks>
 public abstract class Movie : IDisposable
 {
+    private readonly MovieHeader _header;
+
+    /// <summary>A movie described by <paramref name="header"/>.</summary>
+    protected Movie(MovieHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        _header = header;
+    }
+
     /// <summary>The file or folder this movie was read from.</summary>
-    public abstract string SourcePath { get; }
+    public string SourcePath => _header.SourcePath;
 
     /// <summary>Short format name, e.g. "tiff", "avi", "dm4", "ser", "emd", "mrc", "image-sequence".</summary>
-    public abstract string Format { get; }
+    public string Format => _header.Format;
 
     /// <summary>Frame width in px.</summary>
-    public abstract int Width { get; }
+    public int Width => _header.Width;
 
     /// <summary>Frame height in px.</summary>
-    public abstract int Height { get; }
+    public int Height => _header.Height;
 
     /// <summary>Number of frames as the file declares it; null when only reading to the end tells.</summary>
-    public abstract int? FrameCount { get; }
+    public int? FrameCount => _header.FrameCount;
 
     /// <summary>Pixel type as stored, numpy-style: "uint8", "uint16", "int16", "int32", "float32", "float64", "complex64".</summary>
-    public abstract string DataType { get; }
+    public string DataType => _header.DataType;
 
     /// <summary>Calibration from the file's own metadata (may be <see cref="Calibration.None"/>).</summary>
-    public abstract Calibration Calibration { get; }
+    public Calibration Calibration => _header.Calibration;
 
     /// <summary>
     /// Map from stored pixel values to calibrated values (ImageJ c0/c1), or null when the file declares none.
     /// Frames always hold the stored values.
     /// </summary>
-    public virtual IO.IntensityCalibration? Intensity => null;
+    public IntensityCalibration? Intensity => _header.Intensity;
 
     /// <summary>Metadata tags worth showing a user (name → value as text).</summary>
-    public virtual IReadOnlyDictionary<string, string> Metadata { get; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Metadata => _header.Metadata;
 
     /// <summary>
     /// Streams the frames in order. A truncated file yields what it can read, then sets <see cref="StoppedEarly"/>

@@ -3,8 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TemAreaTracker.Fitting;
-using TemAreaTracker.IO;
-using TemAreaTracker.Plotting;
+using TemAreaTracker.Pipeline;
 
 namespace TemAreaTracker.Cli.Commands;
 
@@ -55,23 +54,17 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        string outDir = Path.GetFullPath(s.OutDir!);
-        if ((Directory.Exists(outDir) || File.Exists(outDir)) && !s.Force)
-            throw new UserInputException($"{s.OutDir}: already exists; pass --force to replace it");
-        KineticModel? model = s.Model is string m && KineticModels.TryParse(m, out var k) ? k : null;
-        var filesA = FitJsonReader.Find(s.A);
-        var filesB = FitJsonReader.Find(s.B);
-        var ratesA = FitJsonReader.ReadRates(filesA, model);
-        var ratesB = FitJsonReader.ReadRates(filesB, model);
-        if (ratesA.Count == 0) throw new UserInputException($"{s.A}: no particle with a diffusivity{(model is null ? "" : $" from the {model.Value.Name()} model")}");
-        if (ratesB.Count == 0) throw new UserInputException($"{s.B}: no particle with a diffusivity{(model is null ? "" : $" from the {model.Value.Name()} model")}");
-        var comparison = RateComparer.Compare(RateComparer.Summarize(s.LabelA, ratesA), RateComparer.Summarize(s.LabelB, ratesB));
-
-        OutputFolder.Write(outDir, s.Force, tmp =>
+        var result = ComparePipeline.Run(new CompareRequest
         {
-            CompareJson.Write(comparison, [filesA.Select(Path.GetFullPath).ToList(), filesB.Select(Path.GetFullPath).ToList()], Path.Combine(tmp, "compare.json"));
-            ComparePlot.Save(comparison, Path.Combine(tmp, "compare.png"), Path.Combine(tmp, "compare.svg"));
+            A = s.A,
+            B = s.B,
+            LabelA = s.LabelA,
+            LabelB = s.LabelB,
+            Model = s.Model is string m && KineticModels.TryParse(m, out var k) ? k : null,
+            OutputDirectory = s.OutDir!,
+            Overwrite = s.Force,
         });
+        var comparison = result.Comparison;
 
         var inv = CultureInfo.InvariantCulture;
         var table = new Table().AddColumns("condition", "particles", "D (cm²/s)", "95% CI");
@@ -80,7 +73,7 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
                 $"[{c.Ci95Cm2PerS.Lo.ToString("0.0e0", inv)}, {c.Ci95Cm2PerS.Hi.ToString("0.0e0", inv)}]" }.Select(x => new Text(x)).ToArray());
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(Markup.Escape($"D_{s.LabelA}/D_{s.LabelB} = {comparison.Ratio.ToString("F2", inv)} [{comparison.RatioCi95.Lo.ToString("F2", inv)}, {comparison.RatioCi95.Hi.ToString("F2", inv)}]"));
-        AnsiConsole.MarkupLine($"wrote {Markup.Escape(outDir)}");
+        AnsiConsole.MarkupLine($"wrote {Markup.Escape(result.OutputDirectory)}");
         return 0;
     }
 }

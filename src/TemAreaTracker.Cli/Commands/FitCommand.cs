@@ -3,12 +3,14 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TemAreaTracker.Fitting;
-using TemAreaTracker.IO;
-using TemAreaTracker.Plotting;
+using TemAreaTracker.Pipeline;
 
 namespace TemAreaTracker.Cli.Commands;
 
-/// <summary><c>temtrack fit AREAS.csv --out DIR</c>: lithium diffusivity with 95 % intervals from tracked area curves.</summary>
+/// <summary>
+/// <c>temtrack fit AREAS.csv --out DIR</c>: lithium diffusivity with 95 % intervals from tracked area curves. Parses the
+/// options, runs <see cref="FitPipeline"/> and prints the table, warnings and verdicts.
+/// </summary>
 internal sealed class FitCommand : Command<FitCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -79,97 +81,29 @@ internal sealed class FitCommand : Command<FitCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        string input = s.AreasCsv;
-        if (!File.Exists(input)) throw new UserInputException($"{input}: file not found");
-        string outDir = Path.GetFullPath(s.OutDir!);
-        if ((Directory.Exists(outDir) || File.Exists(outDir)) && !s.Force)
-            throw new UserInputException($"{s.OutDir}: already exists; pass --force to replace it");
-
-        var data = AreaCsvReader.Read(input);
-        var series = data.Series.ToList();
-        if (s.Particle is string id)
+        var result = FitPipeline.Run(new FitRequest
         {
-            series = series.Where(x => x.Particle == id).ToList();
-            if (series.Count == 0)
-                throw new UserInputException($"{input}: no particle '{id}' (particles: {string.Join(", ", data.Series.Select(x => x.Particle))})");
-        }
-
-        var options = new FitOptions
-        {
-            ExpansionRatio = s.ExpansionRatio,
-            DiffusionLengthNm = s.DiffusionLengthNm,
-            OnsetS = s.OnsetS,
-            ContactLossS = s.ContactLossS,
-            BootstrapResamples = s.Bootstrap,
-            Seed = s.Seed,
-        };
-        bool all = s.Model.Equals("all", StringComparison.OrdinalIgnoreCase);
-        KineticModel single = KineticModel.SphereDiffusion;
-        if (!all) KineticModels.TryParse(s.Model, out single);
-
-        // A cluster loses contact once: without --contact-loss-s, the earliest sustained contraction of any particle
-        // marks it for all (particles that swell during redistribution never contract themselves).
-        double? clusterContactLossS = null;
-        if (!all && single == KineticModel.Redistribution && s.ContactLossS is null)
-        {
-            clusterContactLossS = series.Select(DiffusionFitter.DetectContactLossS).Where(t => t is not null).Min();
-            if (clusterContactLossS is null)
-                throw new UserInputException($"{input}: no particle shows a sustained contraction, so the contact-loss time is unknown; pass --contact-loss-s");
-            options = options with { ContactLossS = clusterContactLossS };
-        }
-
-        var fits = new List<DiffusionFit>();
-        var rankings = new List<ModelRanking>();
-        foreach (var p in series)
-        {
-            try
+            AreasCsv = s.AreasCsv,
+            OutputDirectory = s.OutDir!,
+            Overwrite = s.Force,
+            Particle = s.Particle,
+            Model = s.Model.Equals("all", StringComparison.OrdinalIgnoreCase) ? null
+                : KineticModels.TryParse(s.Model, out var single) ? single : KineticModel.SphereDiffusion,
+            Options = new FitOptions
             {
-                if (all)
-                {
-                    var pf = DiffusionFitter.FitAll(p, options);
-                    fits.AddRange(pf);
-                    var ranking = ModelSelection.Rank(pf);
-                    var skipped = KineticModels.Uptake.Where(m => pf.All(f => f.Model != m)).Select(m => m.Name()).ToList();
-                    if (skipped.Count > 0)
-                        ranking = ranking with { Verdict = $"{ranking.Verdict} (not fitted, too few points for their parameters: {string.Join(", ", skipped)})" };
-                    rankings.Add(ranking);
-                }
-                else
-                {
-                    var fit = DiffusionFitter.Fit(p, single, options);
-                    if (clusterContactLossS is double tc)
-                        fit = fit with { Warnings = [$"contact loss at {tc.ToString("G4", CultureInfo.InvariantCulture)} s detected as the start of sustained contraction in this cluster; pass --contact-loss-s if it is known", .. fit.Warnings] };
-                    fits.Add(fit);
-                }
-            }
-            catch (ArgumentException e)
-            {
-                throw new UserInputException($"{input}: {e.Message}" + (s.Particle is null && series.Count > 1 ? " (use --particle to fit the others)" : ""));
-            }
-        }
-
-        ConservationCheck? conservation = null;
-        if (s.Conservation)
-        {
-            double? start = s.ContactLossS ?? series.Select(DiffusionFitter.DetectContactLossS).Where(t => t is not null).Min();
-            if (start is null)
-                throw new UserInputException($"{input}: --conservation needs the contact-loss time and no particle contracts; pass --contact-loss-s");
-            try { conservation = LithiumConservation.Check(series, start.Value); }
-            catch (ArgumentException e) { throw new UserInputException($"{input}: {e.Message}"); }
-        }
-
-        var shown = all ? rankings.Select(r => fits.First(f => f.Particle == r.Particle && f.Model == r.Best)).ToList() : fits;
-        var report = new FitReport(Path.GetFullPath(input), fits, rankings, conservation, data.SkippedRows, data.SkippedByParticle);
-        OutputFolder.Write(outDir, s.Force, tmp =>
-        {
-            FitJson.Write(report, Path.Combine(tmp, "fit.json"));
-            FitJson.WriteCsv(fits, Path.Combine(tmp, "fit.csv"));
-            FitPlot.Save(shown, Path.Combine(tmp, "fit.png"), Path.Combine(tmp, "fit.svg"));
+                ExpansionRatio = s.ExpansionRatio,
+                DiffusionLengthNm = s.DiffusionLengthNm,
+                OnsetS = s.OnsetS,
+                ContactLossS = s.ContactLossS,
+                BootstrapResamples = s.Bootstrap,
+                Seed = s.Seed,
+            },
+            Conservation = s.Conservation,
         });
 
         var inv = CultureInfo.InvariantCulture;
         var table = new Table().AddColumns("particle", "model", "D cm²/s [[95% CI]]", "t0 s", "warnings");
-        foreach (var f in fits)
+        foreach (var f in result.Fits)
         {
             var ci = f.Ci95Cm2PerS;
             string d = f.Model.HasDiffusivity()
@@ -179,39 +113,12 @@ internal sealed class FitCommand : Command<FitCommand.Settings>
                 .Select(x => new Text(x)).ToArray());
         }
         AnsiConsole.Write(table);
-        foreach (var f in shown)
+        foreach (var f in result.Shown)
             foreach (var w in f.Warnings) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(f.Particle)}:[/] {Markup.Escape(w)}");
-        foreach (var r in rankings) AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Particle)}:[/] {Markup.Escape(r.Verdict)}");
-        if (conservation is not null) AnsiConsole.MarkupLine(Markup.Escape(conservation.Verdict));
-        if (data.SkippedRows > 0) AnsiConsole.MarkupLine($"skipped {data.SkippedRows} row(s) with no usable area (NaN, lost or out of view)");
-        AnsiConsole.MarkupLine($"wrote {Markup.Escape(outDir)}");
+        foreach (var r in result.Rankings) AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Particle)}:[/] {Markup.Escape(r.Verdict)}");
+        if (result.Conservation is { } conservation) AnsiConsole.MarkupLine(Markup.Escape(conservation.Verdict));
+        if (result.SkippedRows > 0) AnsiConsole.MarkupLine($"skipped {result.SkippedRows} row(s) with no usable area (NaN, lost or out of view)");
+        AnsiConsole.MarkupLine($"wrote {Markup.Escape(result.OutputDirectory)}");
         return 0;
-    }
-}
-
-/// <summary>Writes an output folder atomically: everything goes to a temporary sibling, which is then renamed.</summary>
-internal static class OutputFolder
-{
-    public static void Write(string outDir, bool force, Action<string> fill)
-    {
-        string parent = Path.GetDirectoryName(outDir) ?? ".";
-        Directory.CreateDirectory(parent);
-        string tmp = Path.Combine(parent, $".{Path.GetFileName(outDir)}.tmp-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(tmp);
-        try
-        {
-            fill(tmp);
-            if (Directory.Exists(outDir) || File.Exists(outDir))
-            {
-                if (!force) throw new UserInputException($"{outDir}: already exists; pass --force to replace it");
-                if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true); else File.Delete(outDir);
-            }
-            Directory.Move(tmp, outDir);
-        }
-        catch
-        {
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-            throw;
-        }
     }
 }

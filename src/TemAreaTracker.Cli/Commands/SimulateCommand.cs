@@ -4,6 +4,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TemAreaTracker.IO;
+using TemAreaTracker.Pipeline;
 using TemAreaTracker.Simulation;
 
 namespace TemAreaTracker.Cli.Commands;
@@ -131,10 +132,6 @@ internal sealed class SimulateCommand : Command<SimulateCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        string outDir = Path.GetFullPath(settings.Out!);
-        if ((Directory.Exists(outDir) || File.Exists(outDir)) && !settings.Force)
-            throw new UserInputException($"{outDir}: already exists; pass --force to replace it");
-
         var size = settings.ParsedSize;
         SimulationScenario scenario;
         try
@@ -157,27 +154,16 @@ internal sealed class SimulateCommand : Command<SimulateCommand.Settings>
             DriftVelocityXPxPerFrame = settings.ParsedDriftVelocity?.X ?? scenario.DriftVelocityXPxPerFrame,
             DriftVelocityYPxPerFrame = settings.ParsedDriftVelocity?.Y ?? scenario.DriftVelocityYPxPerFrame,
         };
-        if (scenario.Validate() is string problem) throw new UserInputException($"scenario {scenario.Name}: {problem}");
-
-        string parent = Path.GetDirectoryName(outDir) ?? ".";
-        Directory.CreateDirectory(parent);
-        string tmp = Path.Combine(parent, $".{Path.GetFileName(outDir)}.tmp-{Environment.ProcessId}");
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-        Directory.CreateDirectory(tmp);
+        // Messages name the folder by its full path, and so does the summary.
+        string outDir = Path.GetFullPath(settings.Out!);
         var sw = Stopwatch.StartNew();
-        SimulationOutput result;
-        try
+        var result = SimulatePipeline.Run(new SimulateRequest
         {
-            result = SimulationExport.Write(scenario, tmp, settings.ParsedFormat, k => cancellationToken.ThrowIfCancellationRequested());
-            if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
-            else if (File.Exists(outDir)) File.Delete(outDir);
-            Directory.Move(tmp, outDir);
-        }
-        catch
-        {
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-            throw;
-        }
+            Scenario = scenario,
+            OutputDirectory = outDir,
+            Overwrite = settings.Force,
+            Format = settings.ParsedFormat,
+        }, cancellationToken);
 
         var t = result.Truth;
         _console.MarkupLine($"[green]wrote[/] {Markup.Escape(outDir)} ({scenario.Name}, seed {scenario.Seed}): " +

@@ -5,8 +5,7 @@ using Spectre.Console.Cli;
 using Spectre.Console.Rendering;
 using TemAreaTracker.IO;
 using TemAreaTracker.Measurement;
-using TemAreaTracker.Reporting;
-using TemAreaTracker.Segmentation;
+using TemAreaTracker.Pipeline;
 
 namespace TemAreaTracker.Cli.Commands;
 
@@ -85,10 +84,8 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         string movieArg = settings.Movie;
         if (!File.Exists(movieArg) && !Directory.Exists(movieArg))
             throw new UserInputException($"{movieArg}: no such movie file or folder");
-        string outFull = Path.GetFullPath(settings.Out!);
-        if (File.Exists(outFull)) throw new UserInputException($"{settings.Out}: is a file, not an output folder");
-        if (Directory.Exists(outFull) && !settings.Force)
-            throw new UserInputException($"{settings.Out}: output folder already exists; pass --force to replace it");
+        // Refused before the ROIs are read (the pipeline checks again before it starts).
+        new OutputFolder(settings.Out!, settings.Force).EnsureFree();
 
         var early = new List<string>();
         IReadOnlyList<Outline>? outlines = null;
@@ -99,11 +96,10 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         }
 
         using var movie = OpenMovie(movieArg);
-        var request = new TrackRunRequest
+        var request = new TrackRequest
         {
             Movie = movie,
             Outlines = outlines,
-            DetectOutlines = outlines is null ? f => ParticleDetector.Detect(f) : null,
             OutlineSource = settings.Rois ?? "auto",
             Calibration = settings.Calibration,
             OutputDirectory = settings.Out!,
@@ -145,7 +141,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
     private static Movie OpenMovie(string path) =>
         OpenMovieOverride.Value is { } open ? open(path) : MovieReader.Open(path);
 
-    private TrackRunResult RunWithProgress(TrackRunRequest request, Movie movie, CancellationToken ct)
+    private TrackResult RunWithProgress(TrackRequest request, Movie movie, CancellationToken ct)
     {
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(movie.SourcePath));
         // A live bar only on a terminal: the process stdout must not be redirected (a console writing elsewhere,
@@ -163,7 +159,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
                 {
                     var task = ctx.AddTask($"tracking {Markup.Escape(name)}", maxValue: movie.FrameCount ?? 1);
                     task.IsIndeterminate = movie.FrameCount is null;
-                    var r = TrackRun.Run(request with { Progress = new Inline(p => task.Value = p.FramesDone) }, ct);
+                    var r = TrackPipeline.Run(request with { Progress = new Inline(p => task.Value = p.FramesDone) }, ct);
                     task.IsIndeterminate = false;
                     task.MaxValue = r.FramesRead;
                     task.Value = r.FramesRead;
@@ -172,7 +168,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         }
         // Redirected output: a plain line every 10 % (every 100 frames when the length is unknown).
         int lastDecile = 0;
-        var run = TrackRun.Run(request with
+        var run = TrackPipeline.Run(request with
         {
             Progress = new Inline(p =>
             {
@@ -191,7 +187,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         return run;
     }
 
-    private void WriteSummary(TrackRunResult r)
+    private void WriteSummary(TrackResult r)
     {
         string unit = r.Calibration.IsSpatiallyCalibrated ? "nm²" : "px²";
         var table = new Table().Border(TableBorder.Rounded)

@@ -76,25 +76,7 @@ public static class DiffusionFitter
     /// Start of sustained contraction in s (where the running-median-smoothed area last leaves the band 1.5 σ below
     /// its maximum, when it then falls by more than 4 noise σ and stays down), or null when the curve does not contract.
     /// </summary>
-    public static double? DetectContactLossS(AreaSeries series)
-    {
-        int n = series.Count;
-        if (n < 10) return null;
-        var y = series.AreaNm2.ToArray();
-        var s = RunningMedian(y, 5);
-        var diffs = new double[n - 1];
-        for (int i = 1; i < n; i++) diffs[i - 1] = Math.Abs(y[i] - y[i - 1]);
-        double noise = 1.4826 * Median(diffs) / Math.Sqrt(2) + 1e-12 * Math.Abs(y.Max());
-        double top = s.Max();
-        // On a plateau the maximum itself is wherever the noise put it; the contraction starts where the smoothed
-        // curve last leaves the plateau's band (1.5 σ below its top) for good.
-        int last = Array.FindLastIndex(s, v => v >= top - 1.5 * noise);
-        if (last > n - 5) return null;
-        int tailFrom = last + (n - last) * 2 / 3;
-        double tail = s.Skip(tailFrom).Average();
-        if (top - tail > 4 * noise) return series.TimeS[last];
-        return null;
-    }
+    public static double? DetectContactLossS(AreaSeries series) => ContactLossDetection.StartS(series);
 
     // ---------------------------------------------------------------- uptake models
 
@@ -111,7 +93,7 @@ public static class DiffusionFitter
         CheckCount(series.Particle, kind, t.Length, k);
 
         double span = t[^1] - t[0];
-        double a0Guess = Median(y.Take(Math.Max(3, t.Length / 10)).ToArray());
+        double a0Guess = OrderStatistics.Median(y.Take(Math.Max(3, t.Length / 10)).ToArray());
         var prob = new LsqProblem
         {
             Y = y,
@@ -137,7 +119,7 @@ public static class DiffusionFitter
         }
         else
         {
-            var start = GridStart((SingleRateUptakeModel)model, t, y, prob.W, a0Guess, options);
+            var start = GridStart.Uptake((SingleRateUptakeModel)model, t, y, prob.W, a0Guess, options);
             best = LevenbergMarquardt.Minimize(prob, start);
         }
         if (best.Exit == FitExit.Failed)
@@ -149,73 +131,6 @@ public static class DiffusionFitter
                 Warnings = [.. fit.Warnings, $"the area contracts in a sustained way from about {tcFound:G4} s (contact loss?): an uptake model cannot follow that. Fix: --contact-loss-s {tcFound:G4} to fit the uptake before it, and --model redistribution for the relaxation after it"],
             };
         return fit;
-    }
-
-    /// <summary>
-    /// Coarse grid over (log rate, t0); for each node A^{3/2} = c0 + c1 S(τ) is linear in (c0, c1), so A0 = c0^{2/3}
-    /// and g = c1/c0 come from a 2×2 weighted solve. The best node starts Levenberg–Marquardt.
-    /// </summary>
-    private static double[] GridStart(SingleRateUptakeModel model, double[] t, double[] y, double[] w, double a0Guess, FitOptions options)
-    {
-        int n = t.Length;
-        double span = Math.Max(t[^1] - t[0], 1e-9);
-        double dtMin = double.MaxValue;
-        for (int i = 1; i < n; i++) dtMin = Math.Min(dtMin, t[i] - t[i - 1]);
-        double l = options.DiffusionLengthNm ?? Math.Sqrt(a0Guess / Math.PI);
-        double lm = model.LengthPower == 2 ? l * l : l;
-        var z = new double[n];
-        var wz = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            z[i] = Math.Pow(y[i], 1.5);
-            double dzdy = 1.5 * Math.Sqrt(y[i]);
-            wz[i] = w[i] / (dzdy * dzdy);
-        }
-        double[] t0s = options.OnsetS is double t0Fixed
-            ? [t0Fixed]
-            : Enumerable.Range(0, 25).Select(i => t[0] - 0.4 * span + i * (1.3 * span) / 24).ToArray();
-        double bestCost = double.PositiveInfinity;
-        double[] bestP = [Math.Log10(model.TauAt90 * lm / span), t0s[0], a0Guess, 1];
-        var s = new double[n];
-        const int rates = 28;
-        for (int ri = 0; ri < rates; ri++)
-        {
-            double t90 = 2 * Math.Max(dtMin, 1e-9) * Math.Pow(15 * span / (2 * Math.Max(dtMin, 1e-9)), ri / (rates - 1.0));
-            double rate = model.TauAt90 * lm / t90;
-            foreach (double t0 in t0s)
-            {
-                double sw = 0, sws = 0, swz = 0, swss = 0, swsz = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    double si = model.Shape(rate / lm * (t[i] - t0));
-                    s[i] = si;
-                    sw += wz[i]; sws += wz[i] * si; swz += wz[i] * z[i]; swss += wz[i] * si * si; swsz += wz[i] * si * z[i];
-                }
-                double det = sw * swss - sws * sws;
-                if (!(det > 1e-12 * sw * swss)) continue;
-                double c1 = (sw * swsz - sws * swz) / det;
-                double c0 = (swz - c1 * sws) / sw;
-                if (!(c0 > 0) || !(c1 / c0 > -0.9)) continue;
-                double cost = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    double r = z[i] - c0 - c1 * s[i];
-                    cost += wz[i] * r * r;
-                }
-                if (cost < bestCost)
-                {
-                    bestCost = cost;
-                    bestP = [Math.Log10(rate), t0, Math.Pow(c0, 2.0 / 3.0), c1 / c0];
-                }
-            }
-        }
-        // When L follows A0 the grid's rate was for the guessed L; rescale to the node's A0.
-        if (options.DiffusionLengthNm is null)
-        {
-            double lNode = Math.Sqrt(bestP[2] / Math.PI);
-            bestP[0] += model.LengthPower * Math.Log10(lNode / l);
-        }
-        return bestP;
     }
 
     // ---------------------------------------------------------------- redistribution
@@ -246,33 +161,7 @@ public static class DiffusionFitter
         {
             Y = y, W = Weights(y, sigma), Model = (q, pred) => model.Evaluate(q, t, pred), Scale = [1, 1, 1], Free = [true, true, true],
         };
-        // Grid over log D; u is linear in (u_c, u_eq) for fixed D: u = u_c (1 − F) + u_eq F.
-        int n = t.Length;
-        var u = y.Select(a => Math.Pow(a / a0, 1.5) - 1).ToArray();
-        var wu = new double[n];
-        for (int i = 0; i < n; i++) { double d = 1.5 * Math.Sqrt(y[i] / a0) / a0; wu[i] = prob.W[i] / (d * d); }
-        double span = Math.Max(t[^1] - tc, 1e-9), dt = Math.Max(t.Length > 1 ? t[1] - t[0] : span, 1e-9);
-        double bestCost = double.PositiveInfinity;
-        double[] start = [Math.Log10(0.183 * l * l / span), u[0], u[^1]];
-        for (int ri = 0; ri < 40; ri++)
-        {
-            double t90 = 2 * dt * Math.Pow(15 * span / (2 * dt), ri / 39.0);
-            double c = 0.183 / t90;
-            double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0;
-            var f = new double[n];
-            for (int i = 0; i < n; i++)
-            {
-                f[i] = CrankSphere.Uptake(c * (t[i] - tc));
-                double x1 = 1 - f[i], x2 = f[i];
-                a11 += wu[i] * x1 * x1; a12 += wu[i] * x1 * x2; a22 += wu[i] * x2 * x2; b1 += wu[i] * x1 * u[i]; b2 += wu[i] * x2 * u[i];
-            }
-            double det = a11 * a22 - a12 * a12;
-            if (!(det > 1e-12 * a11 * a22)) continue;
-            double uc = (a22 * b1 - a12 * b2) / det, ue = (a11 * b2 - a12 * b1) / det;
-            double cost = 0;
-            for (int i = 0; i < n; i++) { double r = u[i] - uc * (1 - f[i]) - ue * f[i]; cost += wu[i] * r * r; }
-            if (cost < bestCost && uc > -0.9 && ue > -0.9) { bestCost = cost; start = [Math.Log10(c * l * l), uc, ue]; }
-        }
+        var start = GridStart.Redistribution(t, y, prob.W, a0, l, tc);
         var best = LevenbergMarquardt.Minimize(prob, start);
         if (best.Exit == FitExit.Failed)
             throw new ArgumentException($"particle {series.Particle}: the redistribution model cannot be evaluated on this curve");
@@ -280,7 +169,7 @@ public static class DiffusionFitter
         return fit with { Warnings = warnings.Concat(fit.Warnings).ToList() };
     }
 
-    // ---------------------------------------------------------------- shared: intervals, warnings, result
+    // ---------------------------------------------------------------- shared: the result with its intervals and warnings
 
     private static DiffusionFit Finish(string particle, AreaModel model, LsqProblem prob, LsqResult best, double[] t, double[] y, FitOptions options, int restarts = 0)
     {
@@ -290,16 +179,13 @@ public static class DiffusionFitter
         double chi2 = prob.Chi2(p, pred);
         var weighted = new double[n];
         for (int i = 0; i < n; i++) weighted[i] = Math.Sqrt(prob.W[i]) * (y[i] - pred[i]);
-        double rho = Lag1(weighted);
-        // Lag-1 estimates from n residuals run low by about (1 + 3ρ)/n (Kendall 1954, Biometrika 41, 403); the fit
-        // itself soaks up some of the correlation too, so the correction is applied before the AR(1) factor.
-        double rhoAdj = Math.Min(rho + (1 + 3 * rho) / n, 0.95);
-        double inflation = rho > 2 / Math.Sqrt(n) ? Math.Min((1 + rhoAdj) / (1 - rhoAdj), 20) : 1;
+        double rho = ResidualStatistics.Lag1Autocorrelation(weighted);
+        double inflation = ResidualStatistics.Ar1VarianceInflation(rho, n);
         double s2 = chi2 / (n - k) * inflation;
 
         // Jacobian covariance over the free parameters.
         var freeIdx = Enumerable.Range(0, p.Length).Where(j => prob.Free[j]).ToArray();
-        var cov = Covariance(prob, p, s2);
+        var cov = JacobianCovariance.Compute(prob, p, s2);
         double SeOf(int j) { int c = Array.IndexOf(freeIdx, j); return cov is null || c < 0 ? double.NaN : Math.Sqrt(Math.Max(cov[c, c], 0)); }
         double se0 = SeOf(0);
         double corr = double.NaN;
@@ -311,7 +197,7 @@ public static class DiffusionFitter
         Interval profile = new(double.NaN, double.NaN);
         if (options.ProfileInterval)
         {
-            var (lo, hi, better) = Profile(prob, p, chi2, DeltaChi2At95 * s2, double.IsFinite(se0) ? se0 : 0.1);
+            var (lo, hi, better) = ProfileLikelihood.Bounds(prob, p, chi2, DeltaChi2At95 * s2, double.IsFinite(se0) ? se0 : 0.1);
             if (better is not null && better.Chi2 < chi2 * (1 - 1e-6) && restarts < 2)
             {
                 // The profile found a deeper minimum than the start did: refit from it and redo the intervals.
@@ -324,11 +210,11 @@ public static class DiffusionFitter
         // Moving-block bootstrap of the weighted residuals.
         // Blocks twice the decorrelation length when the residuals are correlated: shorter blocks cut the
         // correlation at every seam and the resampled curves come out too smooth (ρ = 0.7: 74 % coverage at 1×).
-        int block = inflation > 1 ? Math.Min(2 * DecorrelationLength(weighted), Math.Max(1, n / 4)) : DecorrelationLength(weighted);
+        int block = inflation > 1 ? Math.Min(2 * ResidualStatistics.DecorrelationLength(weighted), Math.Max(1, n / 4)) : ResidualStatistics.DecorrelationLength(weighted);
         Interval boot = new(double.NaN, double.NaN);
         int bootOk = 0;
         if (options.BootstrapResamples > 0)
-            (boot, bootOk) = Bootstrap(prob, p, pred, weighted, n, k, block, options);
+            (boot, bootOk) = BlockBootstrap.Run(prob, p, pred, weighted, n, k, block, options);
 
         bool isRate = model.Kind.HasDiffusivity();
         Func<double, double> toCm2 = lg => Math.Pow(10, lg) * Nm2PerSToCm2PerS;
@@ -395,150 +281,7 @@ public static class DiffusionFitter
             AreaNm2 = y,
             ModelAreaNm2 = pred,
         };
-        return fit with { Warnings = Warn(fit, model, p, t, inflation, options) };
-    }
-
-    private static List<string> Warn(DiffusionFit fit, AreaModel model, double[] p, double[] t, double inflation, FitOptions options)
-    {
-        var w = new List<string>();
-        string rateName = model.Kind == KineticModel.Interface ? "v" : model.Kind is KineticModel.ShellDiffusion or KineticModel.Mixed ? "D*" : "D";
-        if (fit.Exit is FitExit.MaxIterations or FitExit.Failed)
-            w.Add($"the fit did not converge ({fit.Exit}); treat {rateName} with caution");
-        if (model is SingleRateUptakeModel sm)
-        {
-            double l = fit.DiffusionLengthNm;
-            double lm = sm.LengthPower == 2 ? l * l : l;
-            double rate = Math.Pow(10, p[0]);
-            double t90 = sm.TauAt90 * lm / rate;
-            if (t[^1] - fit.OnsetS < t90)
-                w.Add($"plateau not reached: the data end {t[^1] - fit.OnsetS:G3} s after onset but 90% uptake needs ~{t90:G3} s ({sm.TauAt90:G2} L^2/{rateName}); {rateName} trades off against the final swelling. Fix: a longer movie, or a known f_max/expansion ratio");
-            double tHalf = fit.OnsetS + sm.TauAtHalf * lm / rate;
-            int rise = t.Count(x => x > fit.OnsetS && x <= tHalf);
-            bool correlated = Math.Abs(fit.LogDOnsetCorrelation) > 0.95;
-            if (options.OnsetS is null && (rise < 3 || correlated))
-                w.Add($"{rateName} and t0 trade off: {rise} frames between onset and half uptake, corr(log {rateName}, t0) = {fit.LogDOnsetCorrelation:F2}. Fix: more frames early in the rise (higher frame rate), or pass --onset-s with the known bias switch time");
-            if (fit.OnsetS < t[0])
-                w.Add($"lithiation began before the first frame (t0 = {fit.OnsetS:G4} s < {t[0]:G4} s): A0 is extrapolated. Fix: start recording before the bias is switched");
-        }
-        var ci = model.Kind == KineticModel.Interface ? fit.FrontVelocityCi95NmPerS ?? default : fit.Ci95Cm2PerS;
-        if (!double.IsNaN(ci.Lo) && (!ci.IsBounded || ci.Lo <= 0 || ci.Ratio > 10))
-            w.Add(ci.IsBounded && ci.Lo > 0
-                ? $"{rateName} is poorly determined: its 95% interval spans {Math.Log10(ci.Ratio):F1} decades. Fix: more frames, a known t0, a longer movie"
-                : $"{rateName} is not identifiable from this curve: the 95% interval is open. Fix: more frames, a known t0, a longer movie");
-        if (model.Kind.HasDiffusivity() && fit.ProfileCi95Cm2PerS.IsBounded && fit.JacobianCi95Cm2PerS.IsBounded)
-        {
-            double wp = Math.Log(fit.ProfileCi95Cm2PerS.Ratio), wj = Math.Log(fit.JacobianCi95Cm2PerS.Ratio);
-            if (!(wj > 0.5 * wp && wj < 2 * wp))
-                w.Add($"the Jacobian (linearised) interval is {(wj < wp ? "much narrower" : "much wider")} than the profile interval: the model is strongly nonlinear in {rateName} here (often t0 right next to a frame); trust the profile interval");
-        }
-        if (model is not RedistributionModel)
-        {
-            var g = fit.Parameters[3];
-            if (!(Math.Abs(g.Value) > 3 * g.StdErr) || Math.Abs(g.Value) < 0.02)
-                w.Add($"no significant swelling (uptake (beta-1) f_max = {g.Value:F3} +/- {g.StdErr:F3}): this particle may not have lithiated, or its outline did not follow the edge; {rateName} means nothing here");
-        }
-        if (fit.MaxFraction > 1.02)
-            w.Add($"the particle swelled more than beta = {fit.ExpansionRatio:G3} allows (f_max = {fit.MaxFraction:F2}): the expansion ratio is too small, projections overlap, or crystalline Si swelled anisotropically in this projection. Fix: --expansion-ratio, or segment touching particles separately");
-        if (inflation > 1)
-            w.Add($"residuals are autocorrelated (lag-1 rho = {fit.ResidualLag1Autocorrelation:F2}): Jacobian and profile intervals widened by x{Math.Sqrt(inflation):F2} to allow for it; the block bootstrap ({fit.BootstrapBlockLength}-frame blocks) tends to stay too narrow with so few blocks. Fix: check the outline for slow edge wobble (drift, beam-induced contrast change)");
-        if (model.Kind is KineticModel.ShellDiffusion or KineticModel.Mixed)
-            w.Add("shrinking-core shell diffusion determines only D* = D dc/c_Si, not D itself");
-        if (options.BootstrapResamples > 0 && fit.BootstrapSucceeded < 0.9 * options.BootstrapResamples)
-            w.Add($"only {fit.BootstrapSucceeded} of {options.BootstrapResamples} bootstrap refits converged; the bootstrap interval is unreliable");
-        return w;
-    }
-
-    private static double[,]? Covariance(LsqProblem prob, double[] p, double s2)
-    {
-        var jac = prob.Jacobian(p);
-        int n = prob.N, k = prob.FreeCount;
-        var a = new double[k, k];
-        for (int i = 0; i < n; i++)
-            for (int r = 0; r < k; r++)
-                for (int c = 0; c < k; c++)
-                    a[r, c] += prob.W[i] * jac[i, r] * jac[i, c];
-        var inv = DenseAlgebra.Inverse(a);
-        if (inv is null) return null;
-        for (int r = 0; r < k; r++) for (int c = 0; c < k; c++) inv[r, c] *= s2;
-        return inv;
-    }
-
-    /// <summary>Profile bounds on p[0]: χ²_prof(x) − χ²_min = <paramref name="delta"/>; ±∞ when not reached within 4 decades.</summary>
-    private static (double Lo, double Hi, LsqResult? Better) Profile(LsqProblem prob, double[] pBest, double chi2Min, double delta, double se)
-    {
-        var free = (bool[])prob.Free.Clone();
-        free[0] = false;
-        var fixedProb = new LsqProblem { Y = prob.Y, W = prob.W, Model = prob.Model, Scale = prob.Scale, Free = free };
-        LsqResult? better = null;
-        double Side(int sign)
-        {
-            double step = Math.Clamp(2 * se, 0.005, 0.5);
-            double inside = pBest[0];
-            var warm = (double[])pBest.Clone();
-            double x = inside;
-            double outside = double.NaN;
-            var warmOut = warm;
-            while (Math.Abs(x - pBest[0]) < 4)
-            {
-                x += sign * step;
-                var q = (double[])warm.Clone();
-                q[0] = x;
-                var r = LevenbergMarquardt.Minimize(fixedProb, q, 50);
-                if (r.Chi2 < chi2Min && (better is null || r.Chi2 < better.Chi2)) better = r;
-                if (r.Chi2 - chi2Min >= delta) { outside = x; warmOut = r.P; break; }
-                inside = x;
-                warm = r.P;
-                step *= 1.5;
-            }
-            if (double.IsNaN(outside)) return sign * double.PositiveInfinity;
-            // Bisection: Δχ² rises monotonically between the last point inside and the first outside.
-            for (int i = 0; i < 14 && Math.Abs(outside - inside) > 1e-4; i++)
-            {
-                double mid = 0.5 * (inside + outside);
-                var q = (double[])warm.Clone();
-                q[0] = mid;
-                var r = LevenbergMarquardt.Minimize(fixedProb, q, 50);
-                if (r.Chi2 - chi2Min >= delta) outside = mid; else { inside = mid; warm = r.P; }
-            }
-            return 0.5 * (inside + outside);
-        }
-        double hi = Side(+1), lo = Side(-1);
-        return (lo, hi, better);
-    }
-
-    private static (Interval Ci, int Succeeded) Bootstrap(LsqProblem prob, double[] p, double[] pred, double[] weighted, int n, int k, int block, FitOptions options)
-    {
-        // Centre and rescale the residuals (n/(n−k)) so resamples carry the noise level, not the fit's shrunken one.
-        double mean = weighted.Average();
-        double scale = Math.Sqrt((double)n / (n - k));
-        var e = weighted.Select(r => (r - mean) * scale).ToArray();
-        int b = options.BootstrapResamples;
-        var est = new double[b];
-        // J depends on the parameters only, and every refit starts at the best fit: compute its first J once.
-        var jac0 = new LsqProblem { Y = prob.Y, W = prob.W, Model = prob.Model, Scale = prob.Scale, Free = prob.Free, CentralDifferences = false }.Jacobian(p);
-        void One(int rep)
-        {
-            var rng = new Random(HashCode.Combine(options.Seed, rep));
-            var ystar = new double[n];
-            int filled = 0;
-            while (filled < n)
-            {
-                int start = rng.Next(n - block + 1);
-                for (int j = 0; j < block && filled < n; j++, filled++)
-                    ystar[filled] = pred[filled] + e[start + j] / Math.Sqrt(prob.W[filled]);
-            }
-            var rp = new LsqProblem { Y = ystar, W = prob.W, Model = prob.Model, Scale = prob.Scale, Free = prob.Free, CentralDifferences = false };
-            // Refits start at the best fit, so most converge in 3-4 iterations. A few creep when t0 sits next to a
-            // frame time (√(t − t0) has a kink there); after 20 iterations they are within ~1e-3 decade of their
-            // optimum, far inside the interval's width, so they are kept rather than counted as failures.
-            var r = LevenbergMarquardt.Minimize(rp, p, 20, jacobianAtStart: jac0, relativeTolerance: 1e-6);
-            est[rep] = r.Exit != FitExit.Failed ? r.P[0] : double.NaN;
-        }
-        if (options.Parallel) System.Threading.Tasks.Parallel.For(0, b, One);
-        else for (int rep = 0; rep < b; rep++) One(rep);
-        var ok = est.Where(double.IsFinite).OrderBy(x => x).ToArray();
-        if (ok.Length < 20) return (new Interval(double.NaN, double.NaN), ok.Length);
-        return (new Interval(Quantile(ok, 0.025), Quantile(ok, 0.975)), ok.Length);
+        return fit with { Warnings = FitWarnings.For(fit, model, p, t, inflation, options) };
     }
 
     // ---------------------------------------------------------------- helpers
@@ -570,60 +313,4 @@ public static class DiffusionFitter
 
     private static double[] Weights(double[] y, double[]? sigma) =>
         sigma is not null ? sigma.Select(x => 1 / (x * x)).ToArray() : y.Select(a => 1 / (a * a)).ToArray();
-
-    private static double Lag1(double[] r)
-    {
-        double m = r.Average(), num = 0, den = 0;
-        for (int i = 0; i < r.Length; i++)
-        {
-            den += (r[i] - m) * (r[i] - m);
-            if (i > 0) num += (r[i] - m) * (r[i - 1] - m);
-        }
-        return den > 0 ? num / den : 0;
-    }
-
-    /// <summary>
-    /// First lag at which the residual autocorrelation drops below 0.1 (at least 1, at most n/4). Blocks must span
-    /// nearly all of the correlation: with 1/e as the cut a ρ = 0.7 AR(1) got 3-frame blocks and 70 % coverage.
-    /// </summary>
-    internal static int DecorrelationLength(double[] r)
-    {
-        int n = r.Length;
-        double m = r.Average(), den = 0;
-        foreach (double x in r) den += (x - m) * (x - m);
-        if (!(den > 0)) return 1;
-        for (int lag = 1; lag <= n / 4; lag++)
-        {
-            double num = 0;
-            for (int i = lag; i < n; i++) num += (r[i] - m) * (r[i - lag] - m);
-            if (num / den < 0.1) return lag;
-        }
-        return Math.Max(1, n / 4);
-    }
-
-    internal static double Median(double[] x)
-    {
-        var s = x.OrderBy(v => v).ToArray();
-        int n = s.Length;
-        return n == 0 ? double.NaN : n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-    }
-
-    private static double Quantile(double[] sorted, double q)
-    {
-        double pos = q * (sorted.Length - 1);
-        int i = (int)Math.Floor(pos);
-        return i + 1 < sorted.Length ? sorted[i] + (pos - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
-    }
-
-    private static double[] RunningMedian(double[] y, int window)
-    {
-        int h = window / 2;
-        var s = new double[y.Length];
-        for (int i = 0; i < y.Length; i++)
-        {
-            int a = Math.Max(0, i - h), b = Math.Min(y.Length - 1, i + h);
-            s[i] = Median(y[a..(b + 1)]);
-        }
-        return s;
-    }
 }

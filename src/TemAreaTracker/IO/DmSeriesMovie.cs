@@ -12,36 +12,27 @@ namespace TemAreaTracker.IO;
 /// names. A frame's time is its DataBar "Acquisition Time (OS)" relative to the first file when every file has it, else the
 /// Hour/Minute/Second folders plus its position within that second. Only the first file is parsed when opening.
 /// </remarks>
-public sealed partial class DmSeriesMovie : Movie
+internal sealed partial class DmSeriesMovie : Movie
 {
     private readonly IReadOnlyList<string> _files;
     private readonly DmImage _first;
     private readonly double?[] _layoutTimes;
-    private readonly Dictionary<string, string> _meta;
 
     private DmSeriesMovie(string folder, IReadOnlyList<string> files, DmImage first, double?[] layoutTimes, Calibration cal)
+        : base(new MovieHeader(folder, first.Format + "-series", first.Width, first.Height, files.Count * first.Frames, first.Type.Name, cal)
+        {
+            Metadata = new Dictionary<string, string>(first.Metadata)
+            {
+                ["files"] = files.Count.ToString(CultureInfo.InvariantCulture),
+                ["first_file"] = System.IO.Path.GetRelativePath(folder, files[0]),
+                ["last_file"] = System.IO.Path.GetRelativePath(folder, files[^1]),
+            },
+        })
     {
-        SourcePath = folder;
         _files = files;
         _first = first;
         _layoutTimes = layoutTimes;
-        Calibration = cal;
-        _meta = new Dictionary<string, string>(first.Metadata)
-        {
-            ["files"] = files.Count.ToString(CultureInfo.InvariantCulture),
-            ["first_file"] = System.IO.Path.GetRelativePath(folder, files[0]),
-            ["last_file"] = System.IO.Path.GetRelativePath(folder, files[^1]),
-        };
     }
-
-    public override string SourcePath { get; }
-    public override string Format => _first.Format + "-series";
-    public override int Width => _first.Width;
-    public override int Height => _first.Height;
-    public override int? FrameCount => _files.Count * _first.Frames;
-    public override string DataType => _first.Type.Name;
-    public override Calibration Calibration { get; }
-    public override IReadOnlyDictionary<string, string> Metadata => _meta;
 
     /// <summary>The DM files in reading order.</summary>
     public IReadOnlyList<string> Files => _files;

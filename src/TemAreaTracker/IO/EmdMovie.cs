@@ -19,34 +19,21 @@ namespace TemAreaTracker.IO;
 /// the frame interval from Scan.FrameTime (s) when present, source "emd-metadata". With several images (detectors) the
 /// first is read and the others are listed in Metadata.
 /// </remarks>
-public sealed class EmdMovie : Movie
+internal sealed class EmdMovie : Movie
 {
     private const string Fmt = "emd";
     private readonly NativeFile _h5;
     private readonly IH5Dataset _data;
     private readonly PixelType _type;
-    private readonly Dictionary<string, string> _meta = new();
 
-    private EmdMovie(string path, NativeFile h5, IH5Dataset data, PixelType type, int w, int h, int frames, Calibration cal)
+    private EmdMovie(string path, NativeFile h5, IH5Dataset data, PixelType type, int w, int h, int frames, Calibration cal,
+        IReadOnlyDictionary<string, string> meta)
+        : base(new MovieHeader(path, Fmt, w, h, frames, type.Name, cal) { Metadata = meta })
     {
-        SourcePath = path;
         _h5 = h5;
         _data = data;
         _type = type;
-        Width = w;
-        Height = h;
-        FrameCount = frames;
-        Calibration = cal;
     }
-
-    public override string SourcePath { get; }
-    public override string Format => Fmt;
-    public override int Width { get; }
-    public override int Height { get; }
-    public override int? FrameCount { get; }
-    public override string DataType => _type.Name;
-    public override Calibration Calibration { get; }
-    public override IReadOnlyDictionary<string, string> Metadata => _meta;
 
     /// <summary>Opens a Velox EMD file.</summary>
     /// <exception cref="MovieFormatException">Not HDF5, no /Data/Image dataset, an unsupported data type or a corrupt file.</exception>
@@ -82,11 +69,9 @@ public sealed class EmdMovie : Movie
             var meta = new Dictionary<string, string>();
             if (g0.LinkExists("Metadata") && g0.Get("Metadata") is IH5Dataset md)
                 cal = ReadMetadataJson(md, meta);
-            var movie = new EmdMovie(path, h5, data, type, w, h, n, cal);
-            foreach (var (k, v) in meta) movie._meta[k] = v;
-            movie._meta["emd.dataset"] = $"/Data/Image/{g0.Name}/Data [{string.Join(", ", dims)}]";
-            if (groups.Count > 1) movie._meta["emd.other_images"] = string.Join(", ", groups.Skip(1).Select(g => g.Name));
-            return movie;
+            meta["emd.dataset"] = $"/Data/Image/{g0.Name}/Data [{string.Join(", ", dims)}]";
+            if (groups.Count > 1) meta["emd.other_images"] = string.Join(", ", groups.Skip(1).Select(g => g.Name));
+            return new EmdMovie(path, h5, data, type, w, h, n, cal, meta);
         }
         catch (MovieFormatException)
         {

@@ -10,39 +10,28 @@ namespace TemAreaTracker.IO;
 /// gray channel (exactly the R channel when R = G = B, as in gray images saved as RGB/RGBA). When the first file is a TIFF,
 /// its ImageJ calibration applies to the whole sequence.
 /// </remarks>
-public sealed class ImageSequenceMovie : Movie
+internal sealed class ImageSequenceMovie : Movie
 {
     /// <summary>File extensions read as frames (lower case, with dot).</summary>
     public static readonly IReadOnlySet<string> Extensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         { ".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp" };
 
     private readonly IReadOnlyList<string> _files;
-    private readonly Dictionary<string, string> _meta = new();
 
     private ImageSequenceMovie(string path, string format, IReadOnlyList<string> files, int width, int height, string dtype, Calibration cal, IntensityCalibration? intensity)
+        : base(new MovieHeader(path, format, width, height, files.Count, dtype, cal)
+        {
+            Intensity = intensity,
+            Metadata = new Dictionary<string, string>
+            {
+                ["files"] = files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["first_file"] = System.IO.Path.GetFileName(files[0]),
+                ["last_file"] = System.IO.Path.GetFileName(files[^1]),
+            },
+        })
     {
-        SourcePath = path;
-        Format = format;
         _files = files;
-        Width = width;
-        Height = height;
-        DataType = dtype;
-        Calibration = cal;
-        Intensity = intensity;
-        _meta["files"] = files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _meta["first_file"] = System.IO.Path.GetFileName(files[0]);
-        _meta["last_file"] = System.IO.Path.GetFileName(files[^1]);
     }
-
-    public override string SourcePath { get; }
-    public override string Format { get; }
-    public override int Width { get; }
-    public override int Height { get; }
-    public override int? FrameCount => _files.Count;
-    public override string DataType { get; }
-    public override Calibration Calibration { get; }
-    public override IntensityCalibration? Intensity { get; }
-    public override IReadOnlyDictionary<string, string> Metadata => _meta;
 
     /// <summary>The frame files in reading order.</summary>
     public IReadOnlyList<string> Files => _files;
@@ -131,36 +120,8 @@ public sealed class ImageSequenceMovie : Movie
             return null;
         }
         if (m.Channels() == 1) return m;
-        var g = ToGray(m);
+        var g = GrayImage.ToGray(m);
         m.Dispose();
         return g;
-    }
-
-    /// <summary>
-    /// One gray channel from a BGR/BGRA (or 2-channel gray+alpha) Mat: exactly channel 0 when all colour channels are
-    /// equal (gray saved as colour), else the ITU-R BT.601 luminance.
-    /// </summary>
-    internal static Mat ToGray(Mat m)
-    {
-        int ch = m.Channels();
-        if (ch == 1) return m.Clone();
-        var planes = m.Split();
-        try
-        {
-            if (ch == 2) return planes[0].Clone();
-            using var d1 = new Mat();
-            using var d2 = new Mat();
-            Cv2.Absdiff(planes[0], planes[1], d1);
-            Cv2.Absdiff(planes[1], planes[2], d2);
-            bool equal = Cv2.CountNonZero(d1.Reshape(1)) == 0 && Cv2.CountNonZero(d2.Reshape(1)) == 0;
-            if (equal) return planes[0].Clone();
-            var g = new Mat();
-            Cv2.CvtColor(m, g, ch == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
-            return g;
-        }
-        finally
-        {
-            foreach (var p in planes) p.Dispose();
-        }
     }
 }

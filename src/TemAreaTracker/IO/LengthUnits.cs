@@ -3,7 +3,7 @@ using System.Globalization;
 namespace TemAreaTracker.IO;
 
 /// <summary>Converts the length and time units microscope files write into nm and s.</summary>
-public static class LengthUnits
+internal static class LengthUnits
 {
     /// <summary>
     /// nm per one <paramref name="unit"/>: "nm" → 1, "um"/"µm"/"micron" → 1000, "A"/"Å" → 0.1, "pm", "mm", "cm", "m".

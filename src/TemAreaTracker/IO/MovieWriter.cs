@@ -71,7 +71,7 @@ public static class MovieWriter
 /// Multi-page TIFF (BitMiracle.LibTiff.NET) that Fiji opens as a calibrated time series: the first page's
 /// ImageDescription carries "ImageJ=…, images=N, frames=N, unit=nm, finterval=S", and X/YResolution hold px per nm.
 /// </summary>
-public sealed class TiffMovieWriter : IMovieWriter
+internal sealed class TiffMovieWriter : IMovieWriter
 {
     private readonly Tiff _tiff;
     private readonly int _width, _height, _bitDepth, _frameCount;
@@ -148,7 +148,7 @@ public sealed class TiffMovieWriter : IMovieWriter
 }
 
 /// <summary>8-bit gray AVI through OpenCV's FFmpeg backend (MJPG or lossless FFV1); frame rate = 1 / frame interval.</summary>
-public sealed class AviMovieWriter : IMovieWriter
+internal sealed class AviMovieWriter : IMovieWriter
 {
     private readonly VideoWriter _writer;
     private readonly int _width, _height;
@@ -178,7 +178,7 @@ public sealed class AviMovieWriter : IMovieWriter
 }
 
 /// <summary>A folder of PNG frames, frame_00000.png, … (8 or 16-bit, lossless).</summary>
-public sealed class PngSequenceWriter : IMovieWriter
+internal sealed class PngSequenceWriter : IMovieWriter
 {
     private readonly int _width, _height, _bitDepth;
 

@@ -12,7 +12,7 @@ namespace TemAreaTracker.IO;
 /// unsigned), 1 int16, 2 float32, 4 complex64, 6 uint16, 12 float16. Pixel size = CELLA.x / MX Å (÷ 10 → nm,
 /// source "mrc-header"); a zero cell means unknown.
 /// </remarks>
-public sealed class MrcMovie : Movie
+internal sealed class MrcMovie : Movie
 {
     private const string Fmt = "mrc";
     private const int HeaderBytes = 1024;
@@ -20,29 +20,16 @@ public sealed class MrcMovie : Movie
     private readonly long _dataOffset;
     private readonly bool _bigEndian;
     private readonly PixelType _type;
-    private readonly Dictionary<string, string> _meta = new();
 
-    private MrcMovie(string path, MappedFile file, int w, int h, int frames, PixelType type, long dataOffset, bool bigEndian, Calibration cal)
+    private MrcMovie(string path, MappedFile file, int w, int h, int frames, PixelType type, long dataOffset, bool bigEndian, Calibration cal,
+        IReadOnlyDictionary<string, string> meta)
+        : base(new MovieHeader(path, Fmt, w, h, frames, type.Name, cal) { Metadata = meta })
     {
-        SourcePath = path;
         _file = file;
-        Width = w;
-        Height = h;
-        FrameCount = frames;
         _type = type;
         _dataOffset = dataOffset;
         _bigEndian = bigEndian;
-        Calibration = cal;
     }
-
-    public override string SourcePath { get; }
-    public override string Format => Fmt;
-    public override int Width { get; }
-    public override int Height { get; }
-    public override int? FrameCount { get; }
-    public override string DataType => _type.Name;
-    public override Calibration Calibration { get; }
-    public override IReadOnlyDictionary<string, string> Metadata => _meta;
 
     /// <summary>True when the 1024-byte header looks like MRC (the "MAP " stamp, or plausible sizes and mode).</summary>
     internal static bool LooksLikeMrc(ReadOnlySpan<byte> header)
@@ -94,8 +81,7 @@ public sealed class MrcMovie : Movie
             if (mx > 0 && my > 0 && cellX > 0 && cellY > 0 && float.IsFinite(cellX) && float.IsFinite(cellY))
                 cal = new Calibration { PixelWidthNm = (double)cellX / mx / 10.0, PixelHeightNm = (double)cellY / my / 10.0, PixelSizeSource = "mrc-header" };
 
-            var movie = new MrcMovie(path, file, nx, ny, nz, type, offset, be, cal);
-            var m = movie._meta;
+            var m = new Dictionary<string, string>();
             m["mrc.mode"] = mode.ToString(CultureInfo.InvariantCulture);
             m["mrc.grid"] = $"{mx} x {my} x {I(36)}";
             m["mrc.cell_A"] = string.Join(" x ", new[] { F(40), F(44), F(48) }.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)));
@@ -109,7 +95,7 @@ public sealed class MrcMovie : Movie
                 string label = Encoding.ASCII.GetString(h, 224 + 80 * i, 80).TrimEnd('\0', ' ');
                 if (label.Length > 0) m[$"mrc.label{i}"] = label;
             }
-            return movie;
+            return new MrcMovie(path, file, nx, ny, nz, type, offset, be, cal, m);
         }
         catch
         {

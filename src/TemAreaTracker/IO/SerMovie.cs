@@ -19,7 +19,7 @@ namespace TemAreaTracker.IO;
 /// <para>Pixel size = CalibrationDeltaX/Y in m → nm (source "ser-calibration"); per-frame times from the tags (1 s resolution),
 /// frame interval from a series dimension in s when present, else from the tag times (source "ser-timestamps").</para>
 /// </remarks>
-public sealed class SerMovie : Movie
+internal sealed class SerMovie : Movie
 {
     private const string Fmt = "ser";
     private const int ElementHeaderBytes = 50;
@@ -28,29 +28,17 @@ public sealed class SerMovie : Movie
     private readonly double?[] _times;
     private readonly PixelType _type;
     private readonly int _dmType;
-    private readonly Dictionary<string, string> _meta = new();
 
-    private SerMovie(string path, MappedFile file, long[] offsets, double?[] times, PixelType type, int serType, int w, int h, Calibration cal)
+    private SerMovie(string path, MappedFile file, long[] offsets, double?[] times, PixelType type, int serType, int w, int h, Calibration cal,
+        IReadOnlyDictionary<string, string> meta)
+        : base(new MovieHeader(path, Fmt, w, h, offsets.Length, type.Name, cal) { Metadata = meta })
     {
-        SourcePath = path;
         _file = file;
         _dataOffsets = offsets;
         _times = times;
         _type = type;
         _dmType = serType;
-        Width = w;
-        Height = h;
-        Calibration = cal;
     }
-
-    public override string SourcePath { get; }
-    public override string Format => Fmt;
-    public override int Width { get; }
-    public override int Height { get; }
-    public override int? FrameCount => _dataOffsets.Length;
-    public override string DataType => _type.Name;
-    public override Calibration Calibration { get; }
-    public override IReadOnlyDictionary<string, string> Metadata => _meta;
 
     private static PixelType? TypeOf(int t) => t switch
     {
@@ -179,10 +167,8 @@ public sealed class SerMovie : Movie
             meta["ser.time_note"] = "frame times from TIA tags have 1 s resolution";
         }
 
-        var movie = new SerMovie(path, file, offsets, times, type, serType, w, h, cal);
-        foreach (var (k, v) in meta) movie._meta[k] = v;
-        ReadEmi(path, movie._meta);
-        return movie;
+        ReadEmi(path, meta);
+        return new SerMovie(path, file, offsets, times, type, serType, w, h, cal, meta);
     }
 
     private static (double Dx, double Dy, int Type, int W, int H) ElementHeader(ReadOnlySpan<byte> b) =>

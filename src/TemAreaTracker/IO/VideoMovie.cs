@@ -9,28 +9,11 @@ namespace TemAreaTracker.IO;
 /// so a caller should treat it as a guess and say so. The frame count is the container's (CAP_PROP_FRAME_COUNT) when it
 /// gives one; a file that decodes fewer frames sets <see cref="Movie.StoppedEarly"/>.
 /// </remarks>
-public sealed class VideoMovie : Movie
+internal sealed class VideoMovie : Movie
 {
-    private readonly Dictionary<string, string> _meta = new();
-
-    private VideoMovie(string path, string format, int width, int height, int? frames, Calibration cal)
+    private VideoMovie(MovieHeader header) : base(header)
     {
-        SourcePath = path;
-        Format = format;
-        Width = width;
-        Height = height;
-        FrameCount = frames;
-        Calibration = cal;
     }
-
-    public override string SourcePath { get; }
-    public override string Format { get; }
-    public override int Width { get; }
-    public override int Height { get; }
-    public override int? FrameCount { get; }
-    public override string DataType => "uint8";
-    public override Calibration Calibration { get; }
-    public override IReadOnlyDictionary<string, string> Metadata => _meta;
 
     /// <summary>Opens a video file; throws <see cref="MovieFormatException"/> when no frame can be decoded.</summary>
     public static VideoMovie Open(string path)
@@ -51,11 +34,13 @@ public sealed class VideoMovie : Movie
         if (fps > 0 && double.IsFinite(fps) && fps < 1e6)
             cal = cal with { FrameIntervalS = 1 / fps, FrameIntervalSource = "container-fps" };
         int? frames = count > 0 && count < int.MaxValue ? (int)count : null;
-        var movie = new VideoMovie(path, format, first.Width, first.Height, frames, cal);
-        movie._meta["fps"] = fps.ToString("0.###", CultureInfo.InvariantCulture);
-        movie._meta["codec"] = FourCC(fourcc);
-        movie._meta["backend"] = cap.GetBackendName();
-        return movie;
+        var meta = new Dictionary<string, string>
+        {
+            ["fps"] = fps.ToString("0.###", CultureInfo.InvariantCulture),
+            ["codec"] = FourCC(fourcc),
+            ["backend"] = cap.GetBackendName(),
+        };
+        return new VideoMovie(new MovieHeader(path, format, first.Width, first.Height, frames, "uint8", cal) { Metadata = meta });
     }
 
     public override IEnumerable<Frame> ReadFrames()

@@ -11,7 +11,7 @@ namespace TemAreaTracker.Physics;
 /// at τ = 0.05 (the switch) and 1e-5 at τ = 0.1, so both branches agree to double-precision noise at the switch.
 /// Half uptake at τ ≈ 0.0306, 90 % at τ ≈ 0.183.
 /// </remarks>
-public static class CrankSphere
+internal static class CrankSphere
 {
     private const double ShortTimeLimit = 0.05;
 

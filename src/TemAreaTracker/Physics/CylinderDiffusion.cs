@@ -9,7 +9,7 @@ namespace TemAreaTracker.Physics;
 /// Below τ = 1e-3 the series needs hundreds of terms; there the short-time expansion (Crank eq. 5.60)
 /// F = (4/√π) √τ − τ − τ^{3/2}/(3√π) is used (next term O(τ²)). Half uptake at τ ≈ 0.063.
 /// </remarks>
-public static class CylinderDiffusion
+internal static class CylinderDiffusion
 {
     private const double ShortTimeLimit = 1e-3;
 

@@ -9,7 +9,7 @@ namespace TemAreaTracker.Physics;
 /// For τ &lt; 0.05 the short-time form F = 2 √(τ/π) (Crank eq. 4.20) is exact to about 1e-10 (its correction
 /// terms are ierfc(n/√τ)), and cheaper than the series. Half uptake at τ ≈ 0.197.
 /// </remarks>
-public static class PlaneSheetDiffusion
+internal static class PlaneSheetDiffusion
 {
     private const double ShortTimeLimit = 0.05;
 

@@ -13,7 +13,7 @@ namespace TemAreaTracker.Physics;
 /// diffusion through the shell (β = 1 limit): t − t0 = R0²/(6 D*) (1 − 3ξ² + 2ξ³), where only D* = D Δc/c_Si is
 /// determined; mixed: −da/dt = 1 / (1/v + a (b − a)/(D* b)), integrated here for β ≥ 1.</para>
 /// </remarks>
-public static class ShrinkingCore
+internal static class ShrinkingCore
 {
     /// <summary>Converted fraction X under interface control.</summary>
     /// <param name="s">Dimensionless time v (t − t0)/R0 (the front reaches the centre at s = 1).</param>
@@ -62,7 +62,7 @@ public static class ShrinkingCore
 /// s(ξ) = (1 − ξ) + k ∫_ξ^1 x (b(x) − x)/b(x) dx, b(x) = (x³ + β (1 − x³))^{1/3}, which follows from separating
 /// −da/dt = 1/(1/v + a (b − a)/(D* b)). The integral is tabulated once, then inverted by interpolation.
 /// </summary>
-public sealed class MixedCoreTable
+internal sealed class MixedCoreTable
 {
     private const int Nodes = 401;
     private readonly double[] _xi = new double[Nodes];   // decreasing from 1 to 0

@@ -9,7 +9,7 @@ namespace TemAreaTracker.Physics;
 /// So the uptake a movie shows is u = (A/A0)^(3/2) − 1 = (β − 1) f. Normalising (A − A0)/(A∞ − A0) instead
 /// biases a fitted D by about +16 % on Crank curves.
 /// </remarks>
-public static class SiliconSwelling
+internal static class SiliconSwelling
 {
     /// <summary>β for crystalline Si → Li15Si4 (lattice constant 10.63 Å at 123 K).</summary>
     public const double Li15Si4ExpansionRatio = 3.75;

@@ -1,5 +1,5 @@
 using ScottPlot;
-using TemAreaTracker.Reporting;
+using TemAreaTracker.Measurement;
 
 namespace TemAreaTracker.Plotting;
 

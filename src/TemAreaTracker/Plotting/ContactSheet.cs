@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpenCvSharp;
+using TemAreaTracker.Measurement;
 
 namespace TemAreaTracker.Plotting;
 
@@ -129,8 +130,13 @@ public static class ContactSheet
     /// <param name="panels">Frames in order.</param>
     /// <param name="timeUnit">Unit shown after the time ("s", or "frame" when uncalibrated).</param>
     /// <param name="panelWidthPx">Width of each panel in px (frames are scaled, aspect kept, never enlarged above 2×).</param>
-    /// <param name="nmPerPixel">Pixel size for a scale bar on the first panel (unless the frame has a burnt-in one), or null for none.</param>
-    public static void Save(string path, IReadOnlyList<ContactSheetPanel> panels, string timeUnit = "s", int panelWidthPx = 360, double? nmPerPixel = null)
+    /// <param name="nmPerPixel">Pixel size for a scale bar on the first panel (unless it has a burnt-in one), or null for none.</param>
+    /// <param name="burntInScaleBar">
+    /// The scale bar burnt into the first panel's frame (<see cref="ScaleBarDetector.Find"/> on its pixels), or null: a
+    /// frame that carries one keeps it, and ours is not drawn over it.
+    /// </param>
+    public static void Save(string path, IReadOnlyList<ContactSheetPanel> panels, string timeUnit = "s", int panelWidthPx = 360, double? nmPerPixel = null,
+        Measurement.ScaleBar? burntInScaleBar = null)
     {
         if (panels.Count == 0) throw new ArgumentException("no panels to draw", nameof(panels));
         int fw = panels[0].Gray8.Width, fh = panels[0].Gray8.Height;
@@ -156,7 +162,7 @@ public static class ContactSheet
             foreach (var m in p.Marks)
                 OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, scale, labels);
             // A frame that already carries a burnt-in scale bar keeps it: ours would cover it (and say the same).
-            if (i == 0 && nmPerPixel is double nm && nm > 0 && Measurement.ScaleBarDetector.Find(p.Gray8) is null) ScaleBar(bgr, nm / scale);
+            if (i == 0 && nmPerPixel is double nm && nm > 0 && burntInScaleBar is null) ScaleBar(bgr, nm / scale);
             int left = gap + i * (pw + gap);
             using var dst = new Mat(sheet, new Rect(left, gap + caption, pw, ph));
             bgr.CopyTo(dst);

@@ -17,7 +17,7 @@ internal sealed class Neighbour
         Model = model;
         Centre = new Outline("", outline).Centroid;
         // Radius along each direction: the farthest crossing of the ray with the outline (star-shaped about the centroid).
-        var nodes = ActiveOutline.Resample(outline, 0.5, 64, 4096);
+        var nodes = PolygonGeometry.Resample(outline, 0.5, 64, 4096);
         var filled = new bool[Bins];
         foreach (var p in nodes)
         {

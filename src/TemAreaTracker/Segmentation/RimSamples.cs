@@ -58,8 +58,8 @@ internal sealed class RimSamples
     /// </summary>
     public static RimSamples Take(ImageSampler image, IReadOnlyList<Point2d> prior, bool darkParticle, double searchPx, double innerPx, double outerPx)
     {
-        var nodes = ActiveOutline.Resample(prior, ActiveOutline.NodeSpacingPx, minNodes: 24, maxNodes: 512);
-        var normals = ActiveOutline.OutwardNormals(nodes);
+        var nodes = PolygonGeometry.Resample(prior, ActiveOutline.NodeSpacingPx, minNodes: 24, maxNodes: 512);
+        var normals = PolygonGeometry.OutwardNormals(nodes);
         int n = nodes.Length;
         double size = Math.Sqrt(Math.Abs(Outline.SignedAreaPx(nodes)) / Math.PI);
         var (s0, m) = ActiveOutline.Window(size, searchPx, innerPx, outerPx);

@@ -80,7 +80,7 @@ public class FitCommandTests : IDisposable
         Assert.True(ci[0].GetDouble() < d && d < ci[1].GetDouble());
         Assert.Equal(60, fits[0].GetProperty("n_points").GetInt32());
         Assert.Equal(121, File.ReadAllLines(Path.Combine(outDir, "fit.csv")).Length); // header + 2 × 60
-        Assert.Empty(Directory.GetDirectories(_f.Dir, ".fit.tmp-*")); // temp folder renamed, not left behind
+        Assert.Empty(Directory.GetDirectories(_f.Dir, ".fit.*")); // temp folder renamed, not left behind
     }
 
     [Fact]

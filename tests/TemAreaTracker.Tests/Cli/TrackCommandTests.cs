@@ -3,7 +3,7 @@ using Spectre.Console.Cli;
 using Spectre.Console.Testing;
 using TemAreaTracker.Cli;
 using TemAreaTracker.Cli.Commands;
-using TemAreaTracker.Tests.Reporting;
+using TemAreaTracker.Tests.Pipeline;
 using Xunit;
 
 namespace TemAreaTracker.Tests.Cli;
@@ -123,7 +123,7 @@ public sealed class TrackCommandTests : IDisposable
         var (movie, rois) = Inputs(p => new SyntheticMovie(p));
         Directory.CreateDirectory(P("out"));
         File.WriteAllText(P("out/keep.txt"), "mine");
-        var e = Assert.Throws<UserInputException>(() => Run("track", movie, "--rois", rois, "--out", P("out")));
+        var e = Assert.Throws<IOException>(() => Run("track", movie, "--rois", rois, "--out", P("out")));
         Assert.Contains("already exists; pass --force", e.Message);
         Assert.Equal("mine", File.ReadAllText(P("out/keep.txt")));
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using TemAreaTracker.Simulation;
 using TemAreaTracker.Tracking;
+using TemAreaTracker.Pipeline;
 
 namespace TemAreaTracker.Tests.EndToEnd;
 
@@ -83,7 +84,7 @@ public static class AccuracyMatrix
         var weak = outlines.ToDictionary(o => o.Name, _ => 0);
         var missing = outlines.ToDictionary(o => o.Name, _ => 0);
         var outOfView = outlines.ToDictionary(o => o.Name, _ => 0);
-        foreach (var r in Tracker.Track(MovieSimulator.Render(scenario, truth), outlines))
+        foreach (var r in TrackPipeline.Track(MovieSimulator.Render(scenario, truth), outlines))
         {
             foreach (var m in r.Particles)
             {

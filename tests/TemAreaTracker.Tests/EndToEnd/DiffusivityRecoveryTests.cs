@@ -3,6 +3,7 @@ using TemAreaTracker.Simulation;
 using TemAreaTracker.Tracking;
 using Xunit;
 using Xunit.Abstractions;
+using TemAreaTracker.Pipeline;
 
 namespace TemAreaTracker.Tests.EndToEnd;
 
@@ -19,7 +20,7 @@ public class DiffusivityRecoveryTests(ITestOutputHelper output)
     internal static IReadOnlyList<AreaSeries> TrackSeries(SimulationScenario scenario, GroundTruth truth)
     {
         var outlines = HandOutlines.Draw(truth);
-        var rows = Tracker.Track(MovieSimulator.Render(scenario, truth), outlines).SelectMany(r => r.Particles).ToList();
+        var rows = TrackPipeline.Track(MovieSimulator.Render(scenario, truth), outlines).SelectMany(r => r.Particles).ToList();
         double px2 = scenario.PixelSizeNm * scenario.PixelSizeNm;
         return truth.Particles.Select(p =>
         {

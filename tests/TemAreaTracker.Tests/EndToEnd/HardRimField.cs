@@ -50,7 +50,7 @@ public static class HardRimField
         var truth = GroundTruth.Compute(scenario);
         using var frame = MovieSimulator.RenderFrame(scenario, 0);
         using var tracker = new Tracker(HandOutlines.Draw(truth, 0, 3.0));
-        var result = tracker.Process(frame);
+        var result = tracker.Process(frame, default); // one frame: no drift
         var errors = result.Particles.Select(m => double.IsFinite(m.AreaPx) ? m.AreaPx / truth.AreaPx(m.Particle)[0] - 1 : 1.0).ToList();
         return (errors, tracker.EdgeModels);
     }

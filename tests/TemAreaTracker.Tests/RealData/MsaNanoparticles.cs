@@ -146,7 +146,7 @@ public static class MsaNanoparticles
             if (counted.Length == 0) return [];
             var outlines = counted.Select((p, i) => RoughOutline(p, $"h{i}", rng)).ToArray();
             using var tracker = new Tracker(outlines, options);
-            var result = tracker.Process(frame);
+            var result = tracker.Process(frame, default); // one image: no drift
             using var image = frame.ToFloat32();
             using var all = new Mat(image.Size(), MatType.CV_8UC1, Scalar.All(0));
             foreach (var p in gt) Cv2.BitwiseOr(all, p.Mask, all);
@@ -297,7 +297,7 @@ public static class MsaNanoparticles
                 using var tracker = new Tracker(detected);
                 // Every detection counts with the outline the tracker ends with (its prior when it reports no area,
                 // e.g. out of view because it comes within a PSF σ of the border).
-                foreach (var m in tracker.Process(frame).Particles) found.Add(Fill(m.Outline, size));
+                foreach (var m in tracker.Process(frame, default).Particles) found.Add(Fill(m.Outline, size));
             }
             // Border-cut hand particles and specks are not counted; a detection matched to one is neither a hit nor a miss.
             var counted = gt.Where(p => !p.TouchesBorder && p.AreaPx >= MinAreaPx).ToList();

@@ -21,7 +21,7 @@ public class ParticleDetectorTests
         // (within 5 % here: the small spheres start 4-5 px inside their rim and are not captured to the 1 % of
         // hand-drawn outlines within 3 px).
         using var tracker = new TemAreaTracker.Tracking.Tracker(found);
-        var measured = tracker.Process(frame).Particles;
+        var measured = tracker.Process(frame, default).Particles;
         foreach (var s in spheres.Take(4))
         {
             var m = Assert.Single(measured, o => Math.Abs(o.Outline.Centroid.X - s.X) < 2 && Math.Abs(o.Outline.Centroid.Y - s.Y) < 2);

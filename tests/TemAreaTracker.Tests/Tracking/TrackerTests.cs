@@ -1,3 +1,4 @@
+using TemAreaTracker.Pipeline;
 using TemAreaTracker.Segmentation;
 using TemAreaTracker.Simulation;
 using TemAreaTracker.Tracking;
@@ -25,7 +26,7 @@ public class TrackerTests(ITestOutputHelper output)
     {
         using var frame = Render(0, 160, 120, [new Sphere(80.3, 60.6, r, lambda)], blur, dosePerPx: noise ? 200 : null);
         using var tracker = new Tracker([Circle("a", 80.3, 60.6, r + grow, jitterPx: 1.0)]);
-        var m = tracker.Process(frame).Particles[0];
+        var m = tracker.Process(frame, default).Particles[0]; // one frame: no drift
         double truth = Math.PI * r * r;
         output.WriteLine($"r={r} blur={blur} lambda={lambda} noise={noise} grow={grow}: area {m.AreaPx:0.0} vs {truth:0.0} ({(m.AreaPx / truth - 1) * 100:0.00}%) model {tracker.EdgeModels[0]}");
         Assert.Equal(TrackQuality.Ok, m.Quality);
@@ -70,7 +71,7 @@ public class TrackerSequenceTests(ITestOutputHelper output)
     {
         static double R(int k) => 22 + 0.8 * k;
         var movie = SwellingMovie(12, k => [new Sphere(100, 75, R(k))], drift, inverted);
-        var results = Tracker.Track(movie, [Circle("p", 101, 74, 25, jitterPx: 1)]).ToList();
+        var results = TrackPipeline.Track(movie, [Circle("p", 101, 74, 25, jitterPx: 1)]).ToList();
         var (median, max) = Errors(results, "p", k => Math.PI * R(k) * R(k), output);
         Assert.True(median <= 0.01, $"median {median:P2}");
         Assert.True(max <= 0.05, $"max {max:P2}");
@@ -82,7 +83,7 @@ public class TrackerSequenceTests(ITestOutputHelper output)
         // Centres 44 px apart; radii grow from 21 to 28 px, so the overlap grows from none to 12 px deep.
         static double R(int k) => 21 + 0.7 * k;
         var movie = SwellingMovie(11, k => [new Sphere(75, 75, R(k)), new Sphere(119, 75, R(k) * 0.95)], 1.5);
-        var results = Tracker.Track(movie, [Circle("left", 75, 75, 23, jitterPx: 1), Circle("right", 119, 76, 20, jitterPx: 1, seed: 5)]).ToList();
+        var results = TrackPipeline.Track(movie, [Circle("left", 75, 75, 23, jitterPx: 1), Circle("right", 119, 76, 20, jitterPx: 1, seed: 5)]).ToList();
         var (ml, xl) = Errors(results, "left", k => Math.PI * R(k) * R(k), output);
         var (mr, xr) = Errors(results, "right", k => Math.PI * Math.Pow(R(k) * 0.95, 2), output);
         Assert.True(Math.Max(ml, mr) <= 0.015, $"median {ml:P2} / {mr:P2}");
@@ -105,7 +106,7 @@ public class TrackerSequenceTests(ITestOutputHelper output)
         var movie = SwellingMovie(10, k => centres.Select(c => new Sphere(c.X, c.Y, R(k))).ToArray(), 1.0);
         var outlines = centres.Select((c, i) => Circle($"p{i + 1}", c.X + 0.5, c.Y - 0.5, 21, jitterPx: 1, seed: i))
             .Append(ClusterOutline("cluster", centres.Select(c => (c.X, c.Y, 20.0)).ToArray(), growPx: 2)).ToList();
-        var results = Tracker.Track(movie, outlines).ToList();
+        var results = TrackPipeline.Track(movie, outlines).ToList();
         var (median, max) = Errors(results, "cluster", k => CircleUnion.Area(centres.Select(c => (c.X, c.Y, R(k))).ToArray()), output);
         Assert.True(median <= 0.015, $"median {median:P2}");
         Assert.True(max <= 0.05, $"max {max:P2}");
@@ -126,7 +127,7 @@ public class TrackerSequenceTests(ITestOutputHelper output)
         var movie = SwellingMovie(4, k => centres.Select(c => new Sphere(c.X, c.Y, R(k))).ToArray(), 0.5);
         var outlines = centres.Take(2).Select((c, i) => Circle($"p{i + 1}", c.X, c.Y, 21, jitterPx: 1, seed: i))
             .Append(ClusterOutline("cluster", centres.Select(c => (c.X, c.Y, 20.0)).ToArray(), growPx: 2)).ToList();
-        foreach (var r in Tracker.Track(movie, outlines))
+        foreach (var r in TrackPipeline.Track(movie, outlines))
         {
             var cluster = r.Particles.Single(m => m.Particle == "cluster");
             double truth = CircleUnion.Area(centres.Select(c => (c.X, c.Y, R(r.Frame))).ToArray());
@@ -139,33 +140,41 @@ public class TrackerSequenceTests(ITestOutputHelper output)
     public void ParticleLeavingTheFrame_IsFlaggedNotMeasured()
     {
         var movie = SwellingMovie(8, k => [new Sphere(150 + 8 * k, 75, 20)], 0, dose: null);
-        var results = Tracker.Track(movie, [Circle("p", 150, 75, 21)]).ToList();
+        var results = TrackPipeline.Track(movie, [Circle("p", 150, 75, 21)]).ToList();
         var last = results[^1].Particles[0];
         Assert.Equal(TrackQuality.OutOfView, last.Quality);
         Assert.True(double.IsNaN(last.AreaPx));
         Assert.Equal(TrackQuality.Ok, results[0].Particles[0].Quality);
     }
 
-    /// <summary>Drift measured by the caller (as the pipeline does, a frame ahead) tracks exactly as drift measured inside.</summary>
+    /// <summary>
+    /// The pipeline (frames read, and their drift measured, a frame or two ahead on threads of their own) tracks exactly
+    /// as measuring the drift serially on the tracking thread: a StageDrift made from frame 0 and the drawn outlines, fed
+    /// every later frame in order (what the tracker once did itself).
+    /// </summary>
     [Fact]
-    public void DriftFromTheCaller_SameResults()
+    public void PipelineDrift_SameResultsAsSerialDrift()
     {
         static double R(int k) => 21 + 0.7 * k;
-        var frames = SwellingMovie(6, k => [new Sphere(100, 75, R(k))], 1.5).ToList();
-        var outline = Circle("p", 100, 75, 23, jitterPx: 1);
-        using var inside = new Tracker([outline]);
-        using var outside = new Tracker([outline]);
+        IEnumerable<Frame> Movie() => SwellingMovie(6, k => [new Sphere(100, 75, R(k)), new Sphere(150, 80, 0.8 * R(k))], 1.5, width: 220);
+        Outline[] outlines = [Circle("p", 100, 75, 23, jitterPx: 1), Circle("q", 150, 80, 18, jitterPx: 1, seed: 3)];
+        var piped = TrackPipeline.Track(Movie(), outlines).ToList();
+        using var serial = new Tracker(outlines);
         global::TemAreaTracker.Registration.StageDrift? drift = null;
-        foreach (var f in frames)
-        {
-            var a = inside.Process(f);
-            var d = drift is null ? new OpenCvSharp.Point2d(0, 0) : drift.Estimate(f).Px;
-            drift ??= new global::TemAreaTracker.Registration.StageDrift(f, [outline]);
-            var b = outside.Process(f, d);
-            Assert.Equal(a.DriftPx, b.DriftPx);
-            Assert.Equal(a.Particles[0].AreaPx, b.Particles[0].AreaPx);
-        }
+        int i = 0;
+        foreach (var f in Movie())
+            using (f)
+            {
+                var d = drift is null ? new OpenCvSharp.Point2d(0, 0) : drift.Estimate(f).Px;
+                drift ??= new global::TemAreaTracker.Registration.StageDrift(f, outlines);
+                var b = serial.Process(f, d);
+                Assert.Equal(b.Frame, piped[i].Frame);
+                Assert.Equal(b.DriftPx, piped[i].DriftPx);
+                Assert.Equal(b.Particles.Select(m => (m.Particle, m.AreaPx, m.Quality)), piped[i].Particles.Select(m => (m.Particle, m.AreaPx, m.Quality)));
+                i++;
+            }
         drift?.Dispose();
-        foreach (var f in frames) f.Dispose();
+        Assert.Equal(6, i);
+        Assert.Equal(6, piped.Count);
     }
 }

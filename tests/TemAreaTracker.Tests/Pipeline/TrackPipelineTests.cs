@@ -4,12 +4,12 @@ using System.Text.Json.Nodes;
 using OpenCvSharp;
 using TemAreaTracker.IO;
 using TemAreaTracker.Measurement;
-using TemAreaTracker.Reporting;
+using TemAreaTracker.Pipeline;
 using Xunit;
 
-namespace TemAreaTracker.Tests.Reporting;
+namespace TemAreaTracker.Tests.Pipeline;
 
-public sealed class TrackRunTests : IDisposable
+public sealed class TrackPipelineTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("trackrun-").FullName;
 
@@ -17,9 +17,9 @@ public sealed class TrackRunTests : IDisposable
 
     private string MoviePath => Path.Combine(_root, "movie.bin");
 
-    private TrackRunResult Run(SyntheticMovie movie, string outName = "out", CalibrationRequest? cal = null, bool force = false,
+    private TrackResult Run(SyntheticMovie movie, string outName = "out", CalibrationRequest? cal = null, bool force = false,
         IReadOnlyList<Outline>? outlines = null) =>
-        TrackRun.Run(new TrackRunRequest
+        TrackPipeline.Run(new TrackRequest
         {
             Movie = movie,
             Outlines = outlines ?? SyntheticMovie.Outlines(),
@@ -205,7 +205,7 @@ public sealed class TrackRunTests : IDisposable
     public void Run_Auto_DetectsOnFirstFrame_NamesP1P2()
     {
         Frame? seen = null;
-        var r = TrackRun.Run(new TrackRunRequest
+        var r = TrackPipeline.Run(new TrackRequest
         {
             Movie = new SyntheticMovie(MoviePath, frames: 4),
             DetectOutlines = f => { seen = f; return SyntheticMovie.Outlines(); },
@@ -229,7 +229,7 @@ public sealed class TrackRunTests : IDisposable
     [Fact]
     public void Run_WithoutOverlayVideo_WritesTheRest()
     {
-        var r = TrackRun.Run(new TrackRunRequest
+        var r = TrackPipeline.Run(new TrackRequest
         {
             Movie = new SyntheticMovie(MoviePath, frames: 30, declareCount: false),
             Outlines = SyntheticMovie.Outlines(),
@@ -247,7 +247,7 @@ public sealed class TrackRunTests : IDisposable
     public void Run_Progress_ReportedEveryFrame()
     {
         var seen = new List<TrackProgress>();
-        TrackRun.Run(new TrackRunRequest
+        TrackPipeline.Run(new TrackRequest
         {
             Movie = new SyntheticMovie(MoviePath, frames: 5),
             Outlines = SyntheticMovie.Outlines(),
@@ -262,7 +262,7 @@ public sealed class TrackRunTests : IDisposable
     public void Run_CalibrationWarnings_ArriveBeforeTracking()
     {
         var events = new List<string>();
-        TrackRun.Run(new TrackRunRequest
+        TrackPipeline.Run(new TrackRequest
         {
             Movie = new SyntheticMovie(MoviePath, frames: 3),
             Outlines = SyntheticMovie.Outlines(),

@@ -3,7 +3,7 @@ using System.Text.Json;
 using CsvHelper;
 using TemAreaTracker.Fitting;
 
-namespace TemAreaTracker.IO;
+namespace TemAreaTracker.Reporting;
 
 /// <summary>Everything <c>temtrack fit</c> reports, ready to be written.</summary>
 /// <param name="Input">The areas.csv read.</param>

@@ -1,7 +1,7 @@
 using OpenCvSharp;
 using TemAreaTracker.IO;
 
-namespace TemAreaTracker.Tests.Reporting;
+namespace TemAreaTracker.Tests.Pipeline;
 
 /// <summary>
 /// An in-memory movie for pipeline tests: dark discs on noisy grey, non-square frames; can hide its frame count,
@@ -10,33 +10,21 @@ namespace TemAreaTracker.Tests.Reporting;
 internal sealed class SyntheticMovie : Movie
 {
     private readonly int _frames;
-    private readonly bool _declareCount;
     private readonly int? _truncateAt, _failAt;
     private readonly bool _sixteenBit;
 
     public SyntheticMovie(string sourcePath, int width = 160, int height = 120, int frames = 12, bool declareCount = true,
         int? truncateAt = null, int? failAt = null, bool sixteenBit = false, Calibration? calibration = null, bool scaleBar = false)
+        : base(new MovieHeader(sourcePath, "synthetic", width, height, declareCount ? frames : null, sixteenBit ? "uint16" : "uint8",
+            calibration ?? Calibration.None))
     {
-        SourcePath = sourcePath;
-        Width = width;
-        Height = height;
         _frames = frames;
-        _declareCount = declareCount;
         _truncateAt = truncateAt;
         _failAt = failAt;
         _sixteenBit = sixteenBit;
-        Calibration = calibration ?? Calibration.None;
         ScaleBarPx = scaleBar ? 64 : null;
         if (!File.Exists(sourcePath)) File.WriteAllBytes(sourcePath, [1, 2, 3, 4, 5]);
     }
-
-    public override string SourcePath { get; }
-    public override string Format => "synthetic";
-    public override int Width { get; }
-    public override int Height { get; }
-    public override int? FrameCount => _declareCount ? _frames : null;
-    public override string DataType => _sixteenBit ? "uint16" : "uint8";
-    public override Calibration Calibration { get; }
 
     /// <summary>Length of the burnt-in bright scale bar (bottom left) in px, or null.</summary>
     public int? ScaleBarPx { get; }

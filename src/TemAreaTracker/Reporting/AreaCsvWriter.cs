@@ -1,8 +1,8 @@
 using System.Globalization;
 using CsvHelper;
-using TemAreaTracker.Reporting;
+using TemAreaTracker.Measurement;
 
-namespace TemAreaTracker.IO;
+namespace TemAreaTracker.Reporting;
 
 /// <summary>
 /// Writes <c>areas.csv</c>: long form, one row per particle per frame, sorted by particle then frame.

@@ -1,6 +1,7 @@
+using TemAreaTracker.IO;
 using TemAreaTracker.Simulation;
 
-namespace TemAreaTracker.IO;
+namespace TemAreaTracker.Pipeline;
 
 /// <summary>What <see cref="SimulationExport.Write"/> produced.</summary>
 /// <param name="MoviePath">movie.tif / movie.avi / the movie/ folder of PNGs.</param>

@@ -4,10 +4,11 @@ using Spectre.Console.Cli;
 using TemAreaTracker.Cli;
 using TemAreaTracker.Cli.Commands;
 using TemAreaTracker.IO;
+using TemAreaTracker.Pipeline;
 using TemAreaTracker.Simulation;
 using Xunit;
 
-namespace TemAreaTracker.Tests.Simulation;
+namespace TemAreaTracker.Tests.Pipeline;
 
 public sealed class SimulationExportTests : IDisposable
 {
@@ -115,7 +116,7 @@ public sealed class SimulationExportTests : IDisposable
 
         Assert.Equal(CliRunner.BadInput, RunCli("simulate", "--scenario", "isolated", "--frames", "6", "--out", outDir));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(outDir, "truth.json")));
-        Assert.Empty(Directory.GetDirectories(_dir, ".run.tmp-*"));
+        Assert.Empty(Directory.GetDirectories(_dir, ".run.*"));
 
         Assert.Equal(0, RunCli("simulate", "--scenario", "isolated", "--frames", "6", "--size", "96x80", "--format", "png", "--force", "--out", outDir));
         Assert.Equal(6, Directory.GetFiles(Path.Combine(outDir, "movie"), "*.png").Length);

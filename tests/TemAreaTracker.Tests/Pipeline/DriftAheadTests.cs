@@ -1,9 +1,9 @@
 using OpenCvSharp;
 using TemAreaTracker.Registration;
-using TemAreaTracker.Reporting;
+using TemAreaTracker.Pipeline;
 using Xunit;
 
-namespace TemAreaTracker.Tests.Reporting;
+namespace TemAreaTracker.Tests.Pipeline;
 
 public class DriftAheadTests
 {

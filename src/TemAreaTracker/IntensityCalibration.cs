@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace TemAreaTracker.IO;
+namespace TemAreaTracker;
 
 /// <summary>
 /// Linear map from stored pixel values to calibrated values: value = <see cref="Offset"/> + <see cref="Scale"/>·raw

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using TemAreaTracker.Fitting;
 
-namespace TemAreaTracker.IO;
+namespace TemAreaTracker.Reporting;
 
 /// <summary>Reads particles' D back from fit.json files (for <c>temtrack compare</c>).</summary>
 public static class FitJsonReader

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using TemAreaTracker.Fitting;
 
-namespace TemAreaTracker.IO;
+namespace TemAreaTracker.Reporting;
 
 /// <summary>Writes compare.json: <c>{"conditions": [{"label", "D_cm2_s", "D_ci95_cm2_s", "n_particles"}, …], "ratio", "ratio_ci95"}</c>.</summary>
 public static class CompareJson

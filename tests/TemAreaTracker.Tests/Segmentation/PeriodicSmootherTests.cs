@@ -3,7 +3,7 @@ using Xunit;
 
 namespace TemAreaTracker.Tests.Segmentation;
 
-public class SmoothPeriodicTests
+public class PeriodicSmootherTests
 {
     /// <summary>
     /// With a negligible bending penalty the fit reproduces a smooth periodic function sampled at uneven angles with
@@ -18,7 +18,7 @@ public class SmoothPeriodicTests
         var theta = Enumerable.Range(0, n).Select(i => 2 * Math.PI * (i + 0.4 * rng.NextDouble()) / n - Math.PI).ToArray();
         var v = theta.Select(F).ToArray();
         var w = theta.Select(_ => 0.3 + rng.NextDouble()).ToArray();
-        var fit = ActiveOutline.SmoothPeriodic(theta, v, w, 1e-12, out double scatter);
+        var fit = PeriodicSmoother.Fit(theta, v, w, 1e-12, out double scatter);
         for (double t = -3; t <= 3; t += 0.37) Assert.Equal(F(t), fit(t), 6);
         Assert.True(scatter < 1e-6, $"scatter {scatter}");
     }
@@ -29,7 +29,7 @@ public class SmoothPeriodicTests
         int n = 180;
         var theta = Enumerable.Range(0, n).Select(i => 2 * Math.PI * i / n).ToArray();
         var v = theta.Select(t => 10 + Math.Cos(t) + Math.Cos(8 * t)).ToArray();
-        var fit = ActiveOutline.SmoothPeriodic(theta, v, Enumerable.Repeat(1.0, n).ToArray(), 1e-2, out _);
+        var fit = PeriodicSmoother.Fit(theta, v, Enumerable.Repeat(1.0, n).ToArray(), 1e-2, out _);
         // k = 8 costs 1e-2·8⁴ ≈ 41 times the data weight: damped to ~2 %; mean and k = 1 untouched.
         // Undamped, cos 8t would add +1 at t = 0 and −1 at t = π/8.
         Assert.InRange(fit(0) - 11, -0.05, 0.05);

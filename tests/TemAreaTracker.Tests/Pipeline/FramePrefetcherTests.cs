@@ -1,8 +1,8 @@
 using OpenCvSharp;
-using TemAreaTracker.Reporting;
+using TemAreaTracker.Pipeline;
 using Xunit;
 
-namespace TemAreaTracker.Tests.Reporting;
+namespace TemAreaTracker.Tests.Pipeline;
 
 public class FramePrefetcherTests
 {

@@ -3,7 +3,7 @@ using System.Runtime.ExceptionServices;
 using OpenCvSharp;
 using TemAreaTracker.Registration;
 
-namespace TemAreaTracker.Reporting;
+namespace TemAreaTracker.Pipeline;
 
 /// <summary>
 /// Measures each frame's stage drift (<see cref="StageDrift"/>, against frame 0) on a thread of its own, between the

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 
-namespace TemAreaTracker.Reporting;
+namespace TemAreaTracker.Pipeline;
 
 /// <summary>
 /// Reads frames on a thread of its own, a bounded few ahead of the consumer, so that decoding (JPEG, LZW, …) overlaps

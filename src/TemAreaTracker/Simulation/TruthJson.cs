@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using TemAreaTracker.Simulation;
 
-namespace TemAreaTracker.IO;
+namespace TemAreaTracker.Simulation;
 
 /// <summary>
 /// truth.json, the ground truth written beside a simulated movie (snake_case keys). Every ROI name in the movie's
