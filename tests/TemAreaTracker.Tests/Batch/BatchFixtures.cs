@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TemAreaTracker.IO;
+using TemAreaTracker.Pipeline;
 using TemAreaTracker.Simulation;
 
 namespace TemAreaTracker.Tests.Batch;

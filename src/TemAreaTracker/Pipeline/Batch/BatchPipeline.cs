@@ -310,7 +310,7 @@ public static class BatchPipeline
     {
         if (!Directory.Exists(movieDir)) return;
         foreach (var d in Directory.GetDirectories(movieDir, ".*"))
-            if (d.Contains(".partial-", StringComparison.Ordinal) || d.Contains(".replaced-", StringComparison.Ordinal)) AtomicFolder.TryDelete(d);
+            if (d.Contains(".partial-", StringComparison.Ordinal) || d.Contains(".replaced-", StringComparison.Ordinal)) MovieRunner.TryDelete(d);
         foreach (var f in Directory.GetFiles(movieDir, $".{MovieStatus.FileName}.tmp-*"))
             try { File.Delete(f); } catch (IOException) { }
     }

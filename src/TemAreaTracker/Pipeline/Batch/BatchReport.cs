@@ -5,6 +5,7 @@ using OpenCvSharp;
 using TemAreaTracker.Fitting;
 using TemAreaTracker.IO;
 using TemAreaTracker.Plotting;
+using TemAreaTracker.Reporting;
 
 namespace TemAreaTracker.Pipeline.Batch;
 
@@ -109,7 +110,7 @@ public static class BatchReport
         string compareDir = Path.Combine(dir, CompareDir);
         if (pairs.Count == 0)
         {
-            AtomicFolder.TryDelete(compareDir);
+            MovieRunner.TryDelete(compareDir);
             return done;
         }
         var results = new List<(string Name, RateComparison R, IReadOnlyList<string> SourcesA, IReadOnlyList<string> SourcesB)>();
@@ -126,7 +127,7 @@ public static class BatchReport
             var r = RateComparer.Compare(RateComparer.Summarize(a, ra), RateComparer.Summarize(b, rb));
             results.Add((name, r, Sources(dir, summary, a), Sources(dir, summary, b)));
         }
-        AtomicFolder.Write(compareDir, tmp =>
+        new OutputFolder(compareDir, overwrite: true).Write(tmp =>
         {
             foreach (var (name, r, sa, sb) in results)
             {

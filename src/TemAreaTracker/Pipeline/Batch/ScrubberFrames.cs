@@ -76,7 +76,7 @@ internal static class ScrubberFrames
                 if (encoded.Sum(e => (long)e.Length) <= BudgetBytes) break;
             }
             var first = kept[0].Image;
-            AtomicFolder.Write(previewDir, tmp =>
+            new OutputFolder(previewDir, overwrite: true).Write(tmp =>
             {
                 var frames = new List<object>();
                 for (int i = 0; i < kept.Count; i++)
