@@ -11,9 +11,10 @@ namespace TemAreaTracker.Pipeline.Batch;
 /// (condition) or "sphere-diffusion" (model).
 /// </summary>
 /// <remarks>
-/// A problem with the file as a whole (missing, no header, a required column missing, an unknown column) is an
+/// A problem with the file as a whole (missing, no header, a required column missing, an unknown column, a movie listed
+/// twice) is an
 /// <see cref="InvalidDataException"/>: nothing runs. A problem with one row (its movie or rois file missing, a number that
-/// does not parse or is out of range, an unknown model, a movie listed twice) makes that movie <see cref="BatchStatus.Failed"/>
+/// does not parse or is out of range, an unknown model) makes that movie <see cref="BatchStatus.Failed"/>
 /// with a one-line reason naming the manifest line; the other rows run.
 /// </remarks>
 public static class BatchManifest
@@ -58,10 +59,18 @@ public static class BatchManifest
             string? Fail(string why) => $"{where}: {why}";
             string? problem = null;
 
-            if (movieCell.Length == 0) problem = Fail("the movie cell is empty");
-            else if (!File.Exists(full) && !Directory.Exists(full)) problem = Fail($"movie not found: {movieCell}");
-            else if (seen.TryGetValue(full, out int first)) problem = Fail($"{movieCell} is already listed on line {first}");
-            else seen[full] = line;
+            if (movieCell.Length == 0)
+            {
+                problem = Fail("the movie cell is empty");
+                movie = movie with { Id = $"manifest-line-{line}", RelativePath = $"manifest-line-{line}" };
+            }
+            else if (seen.TryGetValue(full, out int first))
+                throw new InvalidDataException($"{manifestPath}: {movieCell} is listed twice (lines {first} and {line}); keep one row per movie");
+            else
+            {
+                seen[full] = line;
+                if (!File.Exists(full) && !Directory.Exists(full)) problem = Fail($"movie not found: {movieCell}");
+            }
 
             string? e1 = Number(cells, "pixel_size_nm", positive: true, out var px);
             string? e2 = Number(cells, "frame_interval_s", positive: true, out var dt);
