@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Spectre.Console.Rendering;
@@ -21,6 +22,9 @@ internal sealed class BatchCommand : Command<BatchCommand.Settings>
 {
     /// <summary>Exit code when at least one movie failed.</summary>
     public const int SomeFailed = 3;
+
+    /// <summary>Exit code when interrupted by SIGINT or SIGTERM (128 + 2, as shells report Ctrl-C).</summary>
+    public const int Interrupted = 130;
 
     public sealed class Settings : CommandSettings
     {
@@ -98,7 +102,27 @@ internal sealed class BatchCommand : Command<BatchCommand.Settings>
             Compare = s.Compare.Select(c => BatchReport.ParsePair(c)!.Value).ToList(),
             BootstrapResamples = s.Bootstrap,
         };
-        var result = Run(s, options, cancellationToken);
+        // SIGINT/SIGTERM (Ctrl-C, SLURM's time limit): stop between frames, drop the movies in progress (their partial
+        // folders are removed, they keep no status) and exit 130; the next run resumes. A second signal ends at once.
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnSignal(PosixSignalContext c)
+        {
+            if (cts.IsCancellationRequested) return;
+            c.Cancel = true;
+            cts.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        BatchResult result;
+        try
+        {
+            result = Run(s, options, cts.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"temtrack: interrupted; movies finished so far are kept in {s.Out}, the ones in progress were dropped; run the same command again to resume");
+            return Interrupted;
+        }
         Print(result, s);
         return result.Failed > 0 ? SomeFailed : 0;
     }

@@ -59,6 +59,33 @@ public sealed class BatchCliTests : IDisposable
     }
 
     [Fact]
+    public void Batch_Sigint_Exits130_DropsMoviesInProgress_AndResumes()
+    {
+        for (int i = 1; i <= 3; i++)
+            BatchFixtures.WriteMovie(Path.Combine(Input, $"m{i}.tif"), Path.Combine(Input, $"m{i}.zip"), seed: i, frames: 24);
+        string[] args = ["batch", Input, "--out", Out, "--jobs", "1", "--bootstrap", "20"];
+        using (var p = BatchFixtures.Start(args))
+        {
+            var stderr = p.StandardError.ReadToEndAsync();
+            _ = p.StandardOutput.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            while (DoneCount(Out) < 1 && !p.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(10);
+            Assert.False(p.HasExited, "the batch ended before the signal");
+            using (var kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+            Assert.True(p.WaitForExit(TimeSpan.FromMinutes(1)), "no exit after SIGINT");
+            Assert.Equal(130, p.ExitCode);
+            Assert.Contains("interrupted", stderr.Result);
+        }
+        Assert.Empty(Directory.GetFileSystemEntries(Out, "*.partial-*", SearchOption.AllDirectories));
+        int done = DoneCount(Out);
+        Assert.InRange(done, 1, 2);
+
+        var (code, stdout, _) = BatchFixtures.Run(args);
+        Assert.Equal(0, code);
+        Assert.Contains($"3 movies: 3 done ({done} unchanged, not redone)", stdout);
+    }
+
+    [Fact]
     public void Batch_ExitCodes_ThreeWhenAMovieFails_TwoForBadInput()
     {
         BatchFixtures.WriteMovie(Path.Combine(Input, "good.tif"), Path.Combine(Input, "good.zip"), seed: 1);
