@@ -22,7 +22,9 @@ internal static class BlockBootstrap
         var jac0 = new LsqProblem { Y = prob.Y, W = prob.W, Model = prob.Model, Scale = prob.Scale, Free = prob.Free, CentralDifferences = false }.Jacobian(p);
         void One(int rep)
         {
-            var rng = new Random(HashCode.Combine(options.Seed, rep));
+            // A fixed mix of seed and resample number (not HashCode.Combine, which is randomised per process): the same
+            // seed gives the same interval in every run, on any thread count.
+            var rng = new Random(ResampleSeed(options.Seed, rep));
             var ystar = new double[n];
             int filled = 0;
             while (filled < n)
@@ -43,5 +45,15 @@ internal static class BlockBootstrap
         var ok = est.Where(double.IsFinite).OrderBy(x => x).ToArray();
         if (ok.Length < 20) return (new Interval(double.NaN, double.NaN), ok.Length);
         return (new Interval(OrderStatistics.Quantile(ok, 0.025), OrderStatistics.Quantile(ok, 0.975)), ok.Length);
+    }
+
+    /// <summary>The seed of resample <paramref name="rep"/>: SplitMix64's finaliser over (seed, rep), the same in every process.</summary>
+    internal static int ResampleSeed(int seed, int rep)
+    {
+        ulong z = ((ulong)(uint)seed << 32 | (uint)rep) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (int)(z & 0x7FFFFFFF);
     }
 }

@@ -117,6 +117,43 @@ public sealed class BatchCliTests : IDisposable
 
     private static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"[\s│|]+", " ");
 
+    /// <summary>
+    /// Two runs in two processes (one a shard): each movie's areas.csv and fit.csv are byte-identical, and its JSON equal
+    /// once the keys the README lists as times, durations, hosts and absolute paths are removed.
+    /// </summary>
+    [Fact]
+    public void Batch_TwoProcesses_PerMovieOutputsDifferOnlyInTheListedKeys()
+    {
+        BatchFixtures.WriteMovie(Path.Combine(Input, "c", "m.tif"), Path.Combine(Input, "c", "m.zip"), seed: 5);
+        string a = Path.Combine(_dir, "a"), b = Path.Combine(_dir, "b");
+        Assert.Equal(0, BatchFixtures.Run("batch", Input, "--out", a, "--bootstrap", "50").Code);
+        Assert.Equal(0, BatchFixtures.Run("batch", Input, "--out", b, "--bootstrap", "50", "--jobs", "2", "--shard", "1/1").Code);
+        Assert.Equal(0, BatchFixtures.Run("report", b).Code);
+        string id = "c__m.tif";
+        foreach (var f in new[] { "track/areas.csv", "fit/fit.csv" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(a, id, f)), File.ReadAllBytes(Path.Combine(b, id, f)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a, "summary.csv")), File.ReadAllBytes(Path.Combine(b, "summary.csv")));
+        var listed = new Dictionary<string, string[]>
+        {
+            ["status.json"] = ["elapsed_s", "host", "started_utc", "finished_utc", "movie_path", "outlines_path"],
+            ["track/run.json"] = ["started_utc", "finished_utc", "output", "input.path", "outlines.source", "timings_s", "frames_per_s"],
+            ["fit/fit.json"] = ["input"],
+        };
+        foreach (var (file, keys) in listed)
+        {
+            var ja = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(a, id, file)))!.AsObject();
+            var jb = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(b, id, file)))!.AsObject();
+            foreach (var key in keys)
+            {
+                var (obj1, obj2, name) = key.Contains('.') ? (ja[key.Split('.')[0]]!.AsObject(), jb[key.Split('.')[0]]!.AsObject(), key.Split('.')[1]) : (ja, jb, key);
+                Assert.True(obj1.ContainsKey(name), $"{file} has no key {key}");
+                obj1.Remove(name);
+                obj2.Remove(name);
+            }
+            Assert.Equal(ja.ToJsonString(), jb.ToJsonString());
+        }
+    }
+
     [Fact]
     public void Batch_HelpStatesExitCodesAndJobsRule()
     {

@@ -144,12 +144,17 @@ public static class BatchReport
 
     private static string SafeName(string name) => string.Concat(name.Select(c => Path.GetInvalidFileNameChars().Contains(c) ? '_' : c));
 
-    private static List<ParticleRate> Rates(IReadOnlyList<SummaryRow> summary, string condition) =>
-        summary.Where(r => r.Condition == condition && r.DCm2PerS > 0)
-            .Select(r => new ParticleRate($"{r.Movie}/{r.Particle}", r.DCm2PerS, new Interval(
+    /// <summary>Each particle of the condition with a D; named by particle alone when the condition is one movie, else movie-id/particle.</summary>
+    private static List<ParticleRate> Rates(IReadOnlyList<SummaryRow> summary, string condition)
+    {
+        var rows = summary.Where(r => r.Condition == condition && r.DCm2PerS > 0).ToList();
+        bool oneMovie = rows.Select(r => r.Movie).Distinct().Count() == 1;
+        return rows
+            .Select(r => new ParticleRate(oneMovie ? r.Particle : $"{r.Movie}/{r.Particle}", r.DCm2PerS, new Interval(
                 double.IsFinite(r.DCi95LowCm2PerS) ? r.DCi95LowCm2PerS : 0,
                 double.IsFinite(r.DCi95HighCm2PerS) ? r.DCi95HighCm2PerS : double.PositiveInfinity)))
             .ToList();
+    }
 
     private static List<string> Sources(string dir, IReadOnlyList<SummaryRow> summary, string condition) =>
         summary.Where(r => r.Condition == condition).Select(r => r.Movie).Distinct()

@@ -21,6 +21,8 @@ h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 1.6em; border-bot
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
 #summary td { white-space: nowrap; }
+.tablewrap { overflow-x: auto; max-width: 100%; }
+#summary { font-size: 13px; }
 th { background: #f3f3f3; cursor: pointer; user-select: none; white-space: nowrap; }
 th[data-dir="asc"]::after { content: " ▲"; } th[data-dir="desc"]::after { content: " ▼"; }
 td.num { text-align: right; }
@@ -49,12 +51,12 @@ figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 
 <h2>Summary</h2>
 <p>One row per particle of every done movie (as summary.csv); click a column to sort.</p>
-<table id="summary" class="sortable">
+<div class="tablewrap"><table id="summary" class="sortable">
 <thead><tr>{% for c in columns %}<th data-num="{{ c.num }}">{{ c.name }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for r in rows %}<tr>{% for v in r.cells %}<td>{{ v }}</td>{% endfor %}</tr>
 {% endfor %}</tbody>
-</table>
+</table></div>
 
 {% if comparisons.size > 0 %}<h2>Comparisons</h2>
 {% for c in comparisons %}<section class="comparison"><h3>{{ c.name }}</h3><p>{{ c.text }}</p>{% if c.png != "" %}<figure><img src="{{ c.png | raw }}" alt="D per particle, {{ c.name }}"></figure>{% endif %}</section>
