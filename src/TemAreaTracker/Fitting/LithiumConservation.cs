@@ -16,7 +16,7 @@ public sealed record ConservationCheck(
 /// total volume Σ V ∝ Σ A^{3/2} stays constant while lithium-rich particles shrink and poor ones swell. A drift
 /// points at segmentation (merged or clipped outlines), a beam effect, or a particle that still touches the electrolyte.
 /// </summary>
-public static class LithiumConservation
+internal static class LithiumConservation
 {
     /// <summary>Checks Σ A^{3/2} over the times ≥ <paramref name="startS"/> at which all particles have an area.</summary>
     /// <exception cref="ArgumentException">Fewer than 2 particles, or fewer than 3 common times.</exception>

@@ -24,7 +24,7 @@ public sealed record ModelRanking(string Particle, IReadOnlyList<RankedModel> Ra
 /// the verdict says so. A curve that slows after a fast start does not prove diffusion control either: stress at a
 /// reaction front slows it too.
 /// </remarks>
-public static class ModelSelection
+internal static class ModelSelection
 {
     /// <summary>Ranks <paramref name="fits"/> (all of one particle, same points).</summary>
     public static ModelRanking Rank(IReadOnlyList<DiffusionFit> fits)

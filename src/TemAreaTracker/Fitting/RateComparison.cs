@@ -25,7 +25,7 @@ public sealed record RateComparison(ConditionRate A, ConditionRate B, double Rat
 /// √Σse²/n), so that neither two lucky particles nor one noisy particle make the interval too narrow. The ratio's
 /// interval uses the Welch–Satterthwaite degrees of freedom.
 /// </remarks>
-public static class RateComparer
+internal static class RateComparer
 {
     private const double Z95 = 1.959963984540054;
 

@@ -52,7 +52,7 @@ public sealed record CalibrationResolution(Calibration Calibration, ScaleBar? Sc
 /// movies are often sped up), else none (1 frame = 1 s).
 /// A reader marks an interval taken from a container frame rate with the source <see cref="ContainerFpsSource"/>.
 /// </remarks>
-public static class CalibrationResolver
+internal static class CalibrationResolver
 {
     /// <summary>Source tag readers use for a frame interval derived from a video container's frame rate.</summary>
     public const string ContainerFpsSource = "container-fps";

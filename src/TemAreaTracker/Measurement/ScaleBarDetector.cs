@@ -30,7 +30,7 @@ public sealed record ScaleBar(
 /// (linear interpolation), which puts a sharp end exactly on the pixel edge. The longest candidate wins: label text
 /// and time stamps are shorter than the bar and not solid.
 /// </remarks>
-public static class ScaleBarDetector
+internal static class ScaleBarDetector
 {
     /// <summary>
     /// Looks for a scale bar in <paramref name="image"/> (single channel, any depth).

@@ -12,7 +12,7 @@ namespace TemAreaTracker.Pipeline;
 public sealed record SimulationOutput(string MoviePath, string RoiSetPath, string TruthPath, GroundTruth Truth, IReadOnlyList<Outline> Outlines);
 
 /// <summary>Renders a scenario and writes movie, RoiSet.zip and truth.json into a folder.</summary>
-public static class SimulationExport
+internal static class SimulationExport
 {
     /// <summary>
     /// Writes <paramref name="scenario"/> into the existing folder <paramref name="dir"/>: the movie (named "movie" +

@@ -7,7 +7,7 @@ namespace TemAreaTracker.Plotting;
 /// The area-vs-time figure (the paper's Figure 2f): projected area of each particle against time, one colour per
 /// particle (the overlay's colours), gaps where a particle was out of view or lost.
 /// </summary>
-public static class AreaPlot
+internal static class AreaPlot
 {
     /// <summary>Draws the figure.</summary>
     /// <param name="rows">Rows of every particle (any order).</param>

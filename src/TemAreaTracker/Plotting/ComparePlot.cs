@@ -7,7 +7,7 @@ namespace TemAreaTracker.Plotting;
 /// Figure 4 style comparison: each particle's D with its 95 % interval (log scale), grouped by condition, with each
 /// condition's geometric-mean D and its interval as a band behind the points.
 /// </summary>
-public static class ComparePlot
+internal static class ComparePlot
 {
     /// <summary>Draws <paramref name="comparison"/> to PNG and SVG.</summary>
     public static void Save(RateComparison comparison, string pngPath, string svgPath, int widthPx = 700, int heightPx = 550)

@@ -9,7 +9,7 @@ namespace TemAreaTracker.Plotting;
 /// <param name="TimeS">Time of the frame in s (or frame index when uncalibrated).</param>
 /// <param name="Gray8">8-bit display pixels (owned by the panel).</param>
 /// <param name="Marks">Outlines to draw.</param>
-public sealed record ContactSheetPanel(int FrameIndex, double TimeS, Mat Gray8, IReadOnlyList<OverlayMark> Marks) : IDisposable
+internal sealed record ContactSheetPanel(int FrameIndex, double TimeS, Mat Gray8, IReadOnlyList<OverlayMark> Marks) : IDisposable
 {
     public void Dispose() => Gray8.Dispose();
 }
@@ -23,7 +23,7 @@ public sealed record ContactSheetPanel(int FrameIndex, double TimeS, Mat Gray8, 
 /// full, and the last frame is always kept, so memory is bounded whatever the length and the picks stay within one
 /// stride of even spacing. A truncated movie falls back on the reservoir in the same way.
 /// </remarks>
-public sealed class ContactSheetSampler : IDisposable
+internal sealed class ContactSheetSampler : IDisposable
 {
     private readonly int _panels;
     private readonly int _capacity;
@@ -120,7 +120,7 @@ public sealed class ContactSheetSampler : IDisposable
 }
 
 /// <summary>Renders a row of frames with their outlines and time labels, like the paper's Figure 2a–e.</summary>
-public static class ContactSheet
+internal static class ContactSheet
 {
     /// <summary>
     /// Draws <paramref name="panels"/> side by side, each scaled to <paramref name="panelWidthPx"/>, lettered (a), (b), …
@@ -158,9 +158,7 @@ public static class ContactSheet
             Cv2.Resize(p.Gray8, small, new Size(pw, ph), 0, 0, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Cubic);
             using var bgr = new Mat();
             Cv2.CvtColor(small, bgr, ColorConversionCodes.GRAY2BGR);
-            var labels = new List<Rect>();
-            foreach (var m in p.Marks)
-                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, scale, labels);
+            OverlayStyle.DrawMarks(bgr, p.Marks, scale);
             // A frame that already carries a burnt-in scale bar keeps it: ours would cover it (and say the same).
             if (i == 0 && nmPerPixel is double nm && nm > 0 && burntInScaleBar is null) ScaleBar(bgr, nm / scale);
             int left = gap + i * (pw + gap);
@@ -192,9 +190,12 @@ public static class ContactSheet
         var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, fs, thick, out int baseline);
         int barH = Math.Max(3, bgr.Height / 90);
         int x1 = bgr.Width - 10, x0 = x1 - len, y1 = bgr.Height - 10, y0 = y1 - barH;
-        var box = new Rect(Math.Min(x0, x1 - size.Width) - 6, y0 - size.Height - baseline - 10, Math.Max(len, size.Width) + 12, y1 - y0 + size.Height + baseline + 16);
+        // The label is centred over the bar, but never past the panel's right edge (a short bar's label is wider).
+        int textX = Math.Min(x1 - (len + size.Width) / 2, bgr.Width - 10 - size.Width);
+        var box = new Rect(Math.Min(x0, textX) - 6, y0 - size.Height - baseline - 10, Math.Max(x1, textX + size.Width) - Math.Min(x0, textX) + 12,
+            y1 - y0 + size.Height + baseline + 16);
         Cv2.Rectangle(bgr, box, Scalar.Black, -1);
         Cv2.Rectangle(bgr, new Point(x0, y0), new Point(x1, y1), Scalar.White, -1);
-        Cv2.PutText(bgr, text, new Point(x1 - (len + size.Width) / 2, y0 - baseline - 4), HersheyFonts.HersheySimplex, fs, Scalar.White, thick, LineTypes.AntiAlias);
+        Cv2.PutText(bgr, text, new Point(textX, y0 - baseline - 4), HersheyFonts.HersheySimplex, fs, Scalar.White, thick, LineTypes.AntiAlias);
     }
 }

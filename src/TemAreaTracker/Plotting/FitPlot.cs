@@ -8,7 +8,7 @@ namespace TemAreaTracker.Plotting;
 /// The fit figure: measured areas (points) and model curves (lines) against time, one colour per particle, D with its
 /// 95 % interval in the legend; residuals (nm²) in a panel underneath on the same time axis.
 /// </summary>
-public static class FitPlot
+internal static class FitPlot
 {
     /// <summary>Draws <paramref name="fits"/> (one per particle: pass the chosen model of each) to PNG and SVG.</summary>
     public static void Save(IReadOnlyList<DiffusionFit> fits, string pngPath, string svgPath, int widthPx = 900, int heightPx = 700)

@@ -9,7 +9,7 @@ namespace TemAreaTracker.Plotting;
 /// <param name="Outline">Outline in frame px.</param>
 /// <param name="ColorIndex">Particle number (its colour).</param>
 /// <param name="Label">Text above the outline.</param>
-public sealed record OverlayMark(Outline Outline, int ColorIndex, string Label);
+internal sealed record OverlayMark(Outline Outline, int ColorIndex, string Label);
 
 /// <summary>
 /// Writes the overlay video (MJPG AVI, colour): each frame in grey with every outline dotted in its particle's colour
@@ -27,7 +27,7 @@ public sealed record OverlayMark(Outline Outline, int ColorIndex, string Label);
 /// A frame is shrunk (area interpolation) before it is coloured and encoded, so a 1024² movie costs a quarter of that
 /// at the default 512 px; outlines are drawn at their sub-pixel positions at the video's scale.
 /// </remarks>
-public sealed class OverlayVideoWriter : IDisposable
+internal sealed class OverlayVideoWriter : IDisposable
 {
     private const int RawVideoProperty = 9; // cv::VIDEOWRITER_PROP_RAW_VIDEO (not in OpenCvSharp's enum)
 
@@ -147,9 +147,7 @@ public sealed class OverlayVideoWriter : IDisposable
                 Cv2.CvtColor(small, bgr, ColorConversionCodes.GRAY2BGR);
             }
             else Cv2.CvtColor(gray8, bgr, ColorConversionCodes.GRAY2BGR);
-            var labels = new List<Rect>();
-            foreach (var m in marks)
-                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, Scale, labels);
+            OverlayStyle.DrawMarks(bgr, marks, Scale);
             if (caption is not null) OverlayStyle.DrawCaption(bgr, caption);
             if (!_raw)
             {

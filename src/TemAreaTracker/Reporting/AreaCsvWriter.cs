@@ -9,7 +9,7 @@ namespace TemAreaTracker.Reporting;
 /// Columns (a public contract): <c>particle,frame,time_s,area_px,area_nm2,area_sigma_nm2,equiv_diameter_nm,
 /// centroid_x_px,centroid_y_px,perimeter_nm,quality</c>. A missing value is an empty field (pandas and R read NaN/NA).
 /// </summary>
-public static class AreaCsvWriter
+internal static class AreaCsvWriter
 {
     /// <summary>The header, in order.</summary>
     public static readonly IReadOnlyList<string> Columns =

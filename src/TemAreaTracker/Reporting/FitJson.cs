@@ -12,7 +12,7 @@ namespace TemAreaTracker.Reporting;
 /// <param name="Conservation">Lithium conservation check, when asked for.</param>
 /// <param name="SkippedRows">Rows of areas.csv skipped (NaN area, lost or out-of-view).</param>
 /// <param name="SkippedByParticle">The same per particle (written as each fit's n_skipped).</param>
-public sealed record FitReport(string Input, IReadOnlyList<DiffusionFit> Fits, IReadOnlyList<ModelRanking> Rankings,
+internal sealed record FitReport(string Input, IReadOnlyList<DiffusionFit> Fits, IReadOnlyList<ModelRanking> Rankings,
     ConservationCheck? Conservation, int SkippedRows, IReadOnlyDictionary<string, int>? SkippedByParticle = null);
 
 /// <summary>
@@ -20,7 +20,7 @@ public sealed record FitReport(string Input, IReadOnlyList<DiffusionFit> Fits, I
 /// bic, rms_residual_nm2, n_points, warnings</c>, plus the other intervals and diagnostics) and fit.csv (one row per
 /// fitted point). NaN and open bounds are written as null.
 /// </summary>
-public static class FitJson
+internal static class FitJson
 {
     /// <summary>Writes <paramref name="report"/> as JSON to <paramref name="path"/>.</summary>
     public static void Write(FitReport report, string path)

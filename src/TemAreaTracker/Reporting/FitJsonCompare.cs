@@ -4,7 +4,7 @@ using TemAreaTracker.Fitting;
 namespace TemAreaTracker.Reporting;
 
 /// <summary>Writes compare.json: <c>{"conditions": [{"label", "D_cm2_s", "D_ci95_cm2_s", "n_particles"}, …], "ratio", "ratio_ci95"}</c>.</summary>
-public static class CompareJson
+internal static class CompareJson
 {
     /// <summary>Writes <paramref name="c"/> to <paramref name="path"/>; <paramref name="sources"/> lists the fit.json files of each condition.</summary>
     public static void Write(RateComparison c, IReadOnlyList<IReadOnlyList<string>> sources, string path)

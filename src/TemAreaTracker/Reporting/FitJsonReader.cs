@@ -4,7 +4,7 @@ using TemAreaTracker.Fitting;
 namespace TemAreaTracker.Reporting;
 
 /// <summary>Reads particles' D back from fit.json files (for <c>temtrack compare</c>).</summary>
-public static class FitJsonReader
+internal static class FitJsonReader
 {
     /// <summary>
     /// fit.json files under <paramref name="path"/>: the file itself, or every <c>fit.json</c> in a folder at any depth

@@ -5,7 +5,7 @@ using System.Text;
 namespace TemAreaTracker.Reporting;
 
 /// <summary>SHA-256 of a run's input, so run.json pins exactly which data it measured.</summary>
-public static partial class InputHash
+internal static partial class InputHash
 {
     /// <summary>
     /// Starts <see cref="Sha256"/> of <paramref name="path"/> on a thread of its own at the lowest scheduling priority,

@@ -7,7 +7,7 @@ namespace TemAreaTracker.Simulation;
 /// ½ [r² (θ2 − θ1) + r cx (sin θ2 − sin θ1) − r cy (cos θ2 − cos θ1)]. Holes enclosed by a ring of discs come out
 /// right automatically (their boundary arcs run the other way). Exact to rounding.
 /// </remarks>
-public static class CircleUnion
+internal static class CircleUnion
 {
     /// <summary>Area of the union of discs (x, y, r), in the square of their unit.</summary>
     public static double Area(IReadOnlyList<(double X, double Y, double R)> discs)

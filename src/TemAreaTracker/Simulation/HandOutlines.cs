@@ -6,7 +6,7 @@ namespace TemAreaTracker.Simulation;
 /// Outlines like a microscopist draws them on the first frame: a polygon of 30-60 vertices following the particle
 /// (or the cluster's union of discs), grown or shrunk by up to a couple of pixels and wavering smoothly by about 1 px.
 /// </summary>
-public static class HandOutlines
+internal static class HandOutlines
 {
     /// <summary>
     /// One outline per name in the scenario's <see cref="SimulationScenario.OutlinedNames"/> (default: every particle,

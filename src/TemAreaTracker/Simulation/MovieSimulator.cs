@@ -28,7 +28,7 @@ namespace TemAreaTracker.Simulation;
 /// per frame row for the shot noise); rows are rendered in parallel but each pixel's arithmetic is fixed, so the same
 /// scenario gives the same bytes on any number of cores.</para>
 /// </remarks>
-public static class MovieSimulator
+internal static class MovieSimulator
 {
     /// <summary>The ground truth of <paramref name="scenario"/> (same as <see cref="GroundTruth.Compute"/>).</summary>
     public static GroundTruth Truth(SimulationScenario scenario) => GroundTruth.Compute(scenario);

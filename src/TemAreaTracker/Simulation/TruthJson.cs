@@ -7,7 +7,7 @@ namespace TemAreaTracker.Simulation;
 /// truth.json, the ground truth written beside a simulated movie (snake_case keys). Every ROI name in the movie's
 /// RoiSet.zip is listed in <see cref="Rois"/> and appears in <see cref="Particles"/> or <see cref="Clusters"/>.
 /// </summary>
-public sealed class TruthFile
+internal sealed class TruthFile
 {
     [JsonPropertyName("schema")] public int Schema { get; set; } = 1;
     [JsonPropertyName("generator")] public string Generator { get; set; } = "temtrack simulate";
@@ -46,7 +46,7 @@ public sealed class TruthFile
         ?? throw new KeyNotFoundException($"truth.json has no particle or cluster named '{name}'");
 }
 
-public sealed class TruthParticle
+internal sealed class TruthParticle
 {
     [JsonPropertyName("name")] public string Name { get; set; } = "";
     [JsonPropertyName("r0_nm")] public double R0Nm { get; set; }
@@ -70,7 +70,7 @@ public sealed class TruthParticle
     [JsonPropertyName("in_view")] public bool[] InView { get; set; } = [];
 }
 
-public sealed class TruthCluster
+internal sealed class TruthCluster
 {
     [JsonPropertyName("name")] public string Name { get; set; } = "";
     [JsonPropertyName("members")] public string[] Members { get; set; } = [];
@@ -78,7 +78,7 @@ public sealed class TruthCluster
     [JsonPropertyName("area_px")] public double[] AreaPx { get; set; } = [];
 }
 
-public sealed class TruthScaleBar
+internal sealed class TruthScaleBar
 {
     [JsonPropertyName("length_nm")] public double LengthNm { get; set; }
     [JsonPropertyName("length_px")] public int LengthPx { get; set; }
@@ -88,7 +88,7 @@ public sealed class TruthScaleBar
 }
 
 /// <summary>The scenario's image-formation knobs, recorded so a movie can be regenerated or explained.</summary>
-public sealed class TruthKnobs
+internal sealed class TruthKnobs
 {
     [JsonPropertyName("dose_electrons_per_px")] public double? DoseElectronsPerPx { get; set; }
     [JsonPropertyName("blur_sigma_px")] public double BlurSigmaPx { get; set; }
@@ -109,7 +109,7 @@ public sealed class TruthKnobs
 }
 
 /// <summary>Reads and writes truth.json.</summary>
-public static class TruthJson
+internal static class TruthJson
 {
     private static readonly JsonSerializerOptions Options = new()
     {

@@ -93,10 +93,7 @@ public sealed record MovieStatus
 public static class InputFingerprint
 {
     /// <summary>temtrack's version (release+commit), as run.json's tool.version.</summary>
-    public static string ToolVersion { get; } =
-        typeof(Movie).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
-        ?? typeof(Movie).Assembly.GetName().Version?.ToString() ?? "unknown";
+    public static string ToolVersion => TemAreaTracker.ToolVersion.Current;
 
     /// <summary>Hex SHA-256 of the movie's inputs (reads the movie and outlines once).</summary>
     /// <param name="movie">The movie.</param>
