@@ -149,7 +149,7 @@ public sealed class MovieDiscoveryTests : IDisposable
     }
 
     [Fact]
-    public void Find_IdCollision_SkipsBoth_AndOutputFolderIsNeverSearched()
+    public void Find_IdCollision_SkipsBoth_AndOutputFoldersAreNeverSearched()
     {
         Stack("a__b/c.tif");
         Zip("a__b/c.zip");
@@ -157,6 +157,14 @@ public sealed class MovieDiscoveryTests : IDisposable
         Zip("a/b__c.zip");
         Stack("out/x__y.tif");
         Zip("out/x__y.zip");
+        // An older batch folder and a track output inside INPUT hold results (videos, frames), not movies.
+        Touch("old-batch/.temtrack.json", "{}"u8.ToArray());
+        Stack("old-batch/a__m.tif/track/overlay.avi.tif");
+        Png("old-batch/a__m.tif/preview/frame-00000.jpg.png");
+        Png("old-batch/a__m.tif/preview/frame-00001.jpg.png");
+        Touch("tracked/run.json", "{}"u8.ToArray());
+        Touch("tracked/areas.csv");
+        Stack("tracked/overlay.tif");
 
         var found = MovieDiscovery.Find(In, Path.Combine(In, "out"), auto: false);
 

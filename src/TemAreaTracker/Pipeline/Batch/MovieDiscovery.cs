@@ -10,7 +10,8 @@ namespace TemAreaTracker.Pipeline.Batch;
 /// <para>A movie is, at any depth: a file in a format <c>temtrack info</c> reads (TIFF stack, AVI/MP4/…, DM3/DM4, SER, EMD,
 /// MRC); a folder whose movie files are all single images (PNG/JPEG/BMP or one-page TIFF/DM), two or more, read as frames
 /// in natural order; a Gatan in-situ tree (a folder holding <c>Hour_xx</c> folders) as one movie. A folder holding one
-/// multi-page file simply holds that movie. Hidden files and folders (".name") and the output folder are never searched.</para>
+/// multi-page file simply holds that movie. Hidden files and folders (".name"), the output folder and any other folder
+/// temtrack wrote (a batch folder, a track output) are never searched.</para>
 /// <para>Outlines: a file with the movie's stem and <c>.zip</c>, <c>.roi</c> or <c>.json</c> beside it (beside the folder,
 /// for a frames folder or an in-situ tree), else a <c>RoiSet.zip</c> in the same folder when no other movie there could
 /// claim it. Without outlines a movie is skipped unless <c>--auto</c>; two stem-named outline files, a RoiSet.zip shared
@@ -70,6 +71,7 @@ public static partial class MovieDiscovery
     private static void Walk(string dir, string? outDir, List<Found> found)
     {
         if (outDir is not null && string.Equals(dir, outDir, StringComparison.Ordinal)) return;
+        if (IsToolOutput(dir)) return;
         string[] files, subdirs;
         try
         {
@@ -152,6 +154,14 @@ public static partial class MovieDiscovery
             .Any(f => f.EndsWith(".dm3", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".dm4", StringComparison.OrdinalIgnoreCase));
 
     private static bool Hidden(string path) => Path.GetFileName(path).StartsWith('.');
+
+    /// <summary>
+    /// True for a folder temtrack wrote: a batch folder (its <see cref="BatchPipeline.MarkerFile"/>) or a track output
+    /// (run.json beside areas.csv). Their overlay videos and preview frames are results, not movies to run.
+    /// </summary>
+    private static bool IsToolOutput(string dir) =>
+        File.Exists(Path.Combine(dir, BatchPipeline.MarkerFile)) ||
+        (File.Exists(Path.Combine(dir, "run.json")) && File.Exists(Path.Combine(dir, "areas.csv")));
 
     [GeneratedRegex(@"^Hour_\d+$", RegexOptions.IgnoreCase)]
     private static partial Regex InSituFolder();
