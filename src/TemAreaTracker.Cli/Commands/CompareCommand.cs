@@ -63,7 +63,7 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
             Model = s.Model is string m && KineticModels.TryParse(m, out var k) ? k : null,
             OutputDirectory = s.OutDir!,
             Overwrite = s.Force,
-        });
+        }, cancellationToken);
         var comparison = result.Comparison;
 
         var inv = CultureInfo.InvariantCulture;

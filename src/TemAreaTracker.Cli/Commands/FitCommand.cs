@@ -99,7 +99,7 @@ internal sealed class FitCommand : Command<FitCommand.Settings>
                 Seed = s.Seed,
             },
             Conservation = s.Conservation,
-        });
+        }, cancellationToken);
 
         var inv = CultureInfo.InvariantCulture;
         var table = new Table().AddColumns("particle", "model", "D cm²/s [[95% CI]]", "t0 s", "warnings");

@@ -85,7 +85,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         if (!File.Exists(movieArg) && !Directory.Exists(movieArg))
             throw new UserInputException($"{movieArg}: no such movie file or folder");
         // Refused before the ROIs are read (the pipeline checks again before it starts).
-        new OutputFolder(settings.Out!, settings.Force).EnsureFree();
+        TrackPipeline.OutputFolderFor(settings.Out!, settings.Force, movieArg, settings.Rois).EnsureFree();
 
         var early = new List<string>();
         IReadOnlyList<Outline>? outlines = null;
