@@ -125,7 +125,7 @@ public sealed class OutputFolder
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw CannotWrite(e, any: true);
+                throw CannotWrite(e);
             }
             T result;
             try
@@ -137,9 +137,10 @@ public sealed class OutputFolder
             {
                 throw new RunInterruptedException("interrupted while writing the outputs", cancellationToken);
             }
-            catch (Exception e) when (WriteFailure(e, temp) is not null)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                throw CannotWrite(WriteFailure(e, temp)!, any: false);
+                if (WriteFailure(e, temp) is Exception rewritten) throw rewritten;
+                throw;
             }
             try
             {
@@ -147,7 +148,7 @@ public sealed class OutputFolder
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw CannotWrite(e, any: true);
+                throw CannotWrite(e);
             }
             Publish(temp);
             return result;
@@ -355,24 +356,55 @@ public sealed class OutputFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && !e.Message.StartsWith(ShownName + ":", StringComparison.Ordinal))
         {
-            throw CannotWrite(e, any: true);
+            throw CannotWrite(e);
         }
     }
 
     // ---------------------------------------------------------------- failures, in one line
 
     /// <summary>
-    /// The I/O failure inside <paramref name="e"/> that is about writing the output (no space, read-only, no permission
-    /// in the temporary folder), or null when <paramref name="e"/> is about something else (e.g. reading the movie).
+    /// <paramref name="e"/> in one line when it is about writing the output: "out: cannot write: no space left on device"
+    /// (from its errno, or from a probe write when a writer reported the failure without one), or its message with the
+    /// temporary folder named as the output; null when it is about something else (e.g. reading the movie).
     /// </summary>
-    private static Exception? WriteFailure(Exception e, string temp)
+    private IOException? WriteFailure(Exception e, string temp)
     {
-        for (var x = e; x is not null; x = x is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : x.InnerException)
+        Exception? aboutTemp = null;
+        for (var x = e; x is not null; x = x.InnerException)
         {
-            if (x is IOException io && Reason(io) is not null) return io;
-            if (x is UnauthorizedAccessException && x.Message.Contains(temp, StringComparison.Ordinal)) return x;
+            if (x is IOException or UnauthorizedAccessException)
+            {
+                if (x is IOException && Reason(x) is string reason) return new IOException($"{ShownName}: cannot write: {reason}", e);
+                if (x.Message.Contains(temp, StringComparison.Ordinal)) aboutTemp ??= x;
+            }
         }
-        return null;
+        if (aboutTemp is null) return null;
+        if ((aboutTemp is UnauthorizedAccessException ? "permission denied" : ProbeReason(temp)) is string why)
+            return new IOException($"{ShownName}: cannot write: {why}", e);
+        return new IOException(FirstLine(aboutTemp.Message).Replace(temp, ShownName, StringComparison.Ordinal), e);
+    }
+
+    /// <summary>Why nothing more can be written into <paramref name="folder"/> (a 64 KiB probe file), or null when it can.</summary>
+    private static string? ProbeReason(string folder)
+    {
+        string probe = Path.Combine(folder, ".temtrack.probe");
+        try
+        {
+            using (var fs = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 1))
+            {
+                fs.Write(new byte[64 * 1024]);
+                fs.Flush(flushToDisk: true);
+            }
+            return null;
+        }
+        catch (Exception x) when (x is IOException or UnauthorizedAccessException)
+        {
+            return Reason(x) ?? FirstLine(x.Message);
+        }
+        finally
+        {
+            try { File.Delete(probe); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
     /// <summary>Why a write failed, in words, from its errno (Unix) or message; null when not a write-side failure.</summary>
@@ -390,12 +422,8 @@ public sealed class OutputFolder
         return null;
     }
 
-    private IOException CannotWrite(Exception e, bool any)
-    {
-        string? reason = Reason(e);
-        if (reason is null && !any) return e as IOException ?? new IOException(e.Message, e);
-        return new IOException($"{ShownName}: cannot write: {reason ?? FirstLine(e.Message)}", e);
-    }
+    private IOException CannotWrite(Exception e) =>
+        new($"{ShownName}: cannot write: {Reason(e) ?? FirstLine(e.Message)}", e);
 
     private static string FirstLine(string s) => s.Split('\n')[0].TrimEnd();
 
