@@ -273,7 +273,11 @@ public sealed class OutputFolder
                 if (e.Name != MarkerFile) files.Add(e is DirectoryInfo && e.LinkTarget is null ? e.Name + "/" : e.Name);
             o["files"] = files;
         }
-        File.WriteAllText(Path.Combine(folder, MarkerFile), o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(Path.Combine(folder, MarkerFile), o.ToJsonString(new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }) + "\n");
     }
 
     /// <summary>The folder's marker, or null when it has none (or none that reads as ours).</summary>

@@ -113,6 +113,7 @@ internal static class OutputOwner
             catch (UnauthorizedAccessException) { return (true, null); }
             // pid (comm) state ppid … : comm may hold spaces and parentheses, so count fields after the last ')'.
             var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 0 && fields[0] is "Z" or "X") return (false, null); // exited, not yet reaped
             return (true, fields.Length > 19 && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out ulong ticks) ? ticks : null);
         }
         Process p;
