@@ -111,17 +111,19 @@ public sealed class BadInputProcessTests : IClassFixture<SafetyInputs>, IDisposa
         Assert.Equal("track", (string?)JsonNode.Parse(File.ReadAllText(P("out/" + OutputFolder.MarkerFile)))!["command"]);
     }
 
-    [Fact]
-    public void Sigint_At20PercentOfATrackRun_RemovesThePartialFolder_Exit130()
+    [Theory]
+    [InlineData(CliProcess.SIGINT, 130)]
+    [InlineData(CliProcess.SIGTERM, 143)]
+    public void Sigint_At20PercentOfATrackRun_RemovesThePartialFolder_Exit130(int signal, int exitCode)
     {
         var m = SafetyInputs.CopyTo(_inputs.Long, P("in"));
         var before = Safe.Hashes(P("in"));
         using var run = CliProcess.Start(Track(m, P("out")));
         run.WaitForLine(l => l.Contains("frames (20%)"));
         Assert.NotEmpty(Safe.TemporaryFolders(_root)); // the run is writing
-        run.Signal(CliProcess.SIGINT);
+        run.Signal(signal);
         run.WaitForExit();
-        Assert.Equal(130, run.ExitCode);
+        Assert.Equal(exitCode, run.ExitCode);
         string line = Refused(run, before, P("in"));
         Assert.Matches(@"^temtrack: interrupted at frame \d+ of 200; nothing written$", line);
         int frame = int.Parse(line.Split(' ')[4]);

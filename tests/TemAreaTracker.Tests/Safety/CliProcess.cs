@@ -14,7 +14,7 @@ namespace TemAreaTracker.Tests.Safety;
 /// </summary>
 internal sealed class CliProcess : IDisposable
 {
-    public const int SIGINT = 2, SIGKILL = 9;
+    public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stdout = new();
