@@ -39,7 +39,7 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
         public string? OutDir { get; init; }
 
         [CommandOption("--force")]
-        [Description("Replace --out if it exists.")]
+        [Description("Replace an existing output folder that temtrack wrote (holding nothing else), once the new one is complete.")]
         public bool Force { get; init; }
 
         public override ValidationResult Validate()

@@ -64,7 +64,7 @@ internal sealed class FitCommand : Command<FitCommand.Settings>
         public int Seed { get; init; } = 20240613;
 
         [CommandOption("--force")]
-        [Description("Replace --out if it exists.")]
+        [Description("Replace an existing output folder that temtrack wrote (holding nothing else), once the new one is complete.")]
         public bool Force { get; init; }
 
         public override ValidationResult Validate()
