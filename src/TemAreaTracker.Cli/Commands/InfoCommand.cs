@@ -17,7 +17,7 @@ internal sealed class InfoCommand(IAnsiConsole console) : Command<InfoCommand.Se
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<FILE>")]
-        [Description("Movie file (TIFF, AVI/MP4, DM3/DM4, SER, EMD, MRC, PNG) or a folder of frames.")]
+        [Description(MovieFormats.Description)]
         public string Path { get; init; } = "";
 
         [CommandOption("--json")]

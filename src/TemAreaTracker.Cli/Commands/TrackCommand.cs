@@ -26,7 +26,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<MOVIE>")]
-        [Description("Movie: AVI/MP4/MOV, multi-page TIFF (8/16-bit, ImageJ metadata) or a folder of PNG/TIFF/JPEG frames.")]
+        [Description(MovieFormats.Description)]
         public string Movie { get; init; } = "";
 
         [CommandOption("--rois <ROIS>")]

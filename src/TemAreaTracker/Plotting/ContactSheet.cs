@@ -158,9 +158,7 @@ internal static class ContactSheet
             Cv2.Resize(p.Gray8, small, new Size(pw, ph), 0, 0, scale < 1 ? InterpolationFlags.Area : InterpolationFlags.Cubic);
             using var bgr = new Mat();
             Cv2.CvtColor(small, bgr, ColorConversionCodes.GRAY2BGR);
-            var labels = new List<Rect>();
-            foreach (var m in p.Marks)
-                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, scale, labels);
+            OverlayStyle.DrawMarks(bgr, p.Marks, scale);
             // A frame that already carries a burnt-in scale bar keeps it: ours would cover it (and say the same).
             if (i == 0 && nmPerPixel is double nm && nm > 0 && burntInScaleBar is null) ScaleBar(bgr, nm / scale);
             int left = gap + i * (pw + gap);
@@ -194,9 +192,12 @@ internal static class ContactSheet
         var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, fs, thick, out int baseline);
         int barH = Math.Max(3, bgr.Height / 90);
         int x1 = bgr.Width - 10, x0 = x1 - len, y1 = bgr.Height - 10, y0 = y1 - barH;
-        var box = new Rect(Math.Min(x0, x1 - size.Width) - 6, y0 - size.Height - baseline - 10, Math.Max(len, size.Width) + 12, y1 - y0 + size.Height + baseline + 16);
+        // The label is centred over the bar, but never past the panel's right edge (a short bar's label is wider).
+        int textX = Math.Min(x1 - (len + size.Width) / 2, bgr.Width - 10 - size.Width);
+        var box = new Rect(Math.Min(x0, textX) - 6, y0 - size.Height - baseline - 10, Math.Max(x1, textX + size.Width) - Math.Min(x0, textX) + 12,
+            y1 - y0 + size.Height + baseline + 16);
         Cv2.Rectangle(bgr, box, Scalar.Black, -1);
         Cv2.Rectangle(bgr, new Point(x0, y0), new Point(x1, y1), Scalar.White, -1);
-        Cv2.PutText(bgr, text, new Point(x1 - (len + size.Width) / 2, y0 - baseline - 4), HersheyFonts.HersheySimplex, fs, Scalar.White, thick, LineTypes.AntiAlias);
+        Cv2.PutText(bgr, text, new Point(textX, y0 - baseline - 4), HersheyFonts.HersheySimplex, fs, Scalar.White, thick, LineTypes.AntiAlias);
     }
 }

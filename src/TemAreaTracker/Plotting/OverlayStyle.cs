@@ -38,6 +38,63 @@ internal static class OverlayStyle
     private const int SubPixelBits = 4, SubPixelScale = 1 << SubPixelBits;
 
     /// <summary>
+    /// Draws every mark of one frame: outlines that enclose two or more of the others (a whole-cluster outline) first, as
+    /// a translucent band, then the rest as dotted lines on top. A cluster's outline runs along its members' outer rims,
+    /// and two dotted lines on one path alternate colours dot by dot so that neither reads; the band under the dots
+    /// keeps both visible.
+    /// </summary>
+    /// <param name="bgr">Image to draw on (3-channel, 8-bit).</param>
+    /// <param name="marks">The frame's outlines with colour and label.</param>
+    /// <param name="scale">Image px per outline px.</param>
+    public static void DrawMarks(Mat bgr, IReadOnlyList<OverlayMark> marks, double scale = 1)
+    {
+        var labels = new List<Rect>();
+        var containers = marks.Where(m => Encloses(m, marks) >= 2).ToList();
+        foreach (var m in containers)
+            DrawBand(bgr, m.Outline, ParticleBgr(m.ColorIndex), m.Label, scale, labels);
+        foreach (var m in marks)
+            if (!containers.Contains(m)) DrawDotted(bgr, m.Outline, ParticleBgr(m.ColorIndex), m.Label, scale, labels);
+    }
+
+    /// <summary>How many other marks have their centroid inside <paramref name="mark"/>'s outline.</summary>
+    private static int Encloses(OverlayMark mark, IReadOnlyList<OverlayMark> marks)
+    {
+        if (mark.Outline.VerticesPx.Count < 3) return 0;
+        var poly = mark.Outline.VerticesPx.Select(v => new Point2f((float)v.X, (float)v.Y)).ToArray();
+        return marks.Count(o => !ReferenceEquals(o, mark) && o.Outline.VerticesPx.Count >= 3
+            && Cv2.PointPolygonTest(poly, new Point2f((float)o.Outline.Centroid.X, (float)o.Outline.Centroid.Y), false) > 0);
+    }
+
+    /// <summary>
+    /// Draws <paramref name="outline"/> as a translucent band whose inner edge lies on the outline (so it shows beside,
+    /// not under, the members' dots along the shared rim), with its name below.
+    /// </summary>
+    private static void DrawBand(Mat bgr, Outline outline, Scalar color, string? label, double scale, List<Rect> placedLabels)
+    {
+        var v = outline.VerticesPx;
+        if (v.Count < 3) return;
+        int size = Math.Max(bgr.Width, bgr.Height);
+        int width = Math.Max(4, (int)Math.Round(size / 70.0));
+        // Outward normal at each vertex from its neighbours; the sign of the signed area says which side is out.
+        double sign = Outline.SignedAreaPx(v) > 0 ? 1 : -1;
+        double offset = width / 2.0 + 1;
+        var pts = new Point[v.Count];
+        for (int i = 0; i < v.Count; i++)
+        {
+            var a = v[(i - 1 + v.Count) % v.Count];
+            var b = v[(i + 1) % v.Count];
+            double tx = b.X - a.X, ty = b.Y - a.Y, norm = Math.Max(1e-9, Math.Sqrt(tx * tx + ty * ty));
+            // Screen coordinates (+y down): for a clockwise outline (positive signed area) (ty, -tx) points outward.
+            double nx = ty / norm * sign, ny = -tx / norm * sign;
+            pts[i] = new Point((int)Math.Round((v[i].X * scale + nx * offset) * SubPixelScale), (int)Math.Round((v[i].Y * scale + ny * offset) * SubPixelScale));
+        }
+        using var layer = bgr.Clone();
+        Cv2.Polylines(layer, [pts], true, color, width, LineTypes.AntiAlias, SubPixelBits);
+        Cv2.AddWeighted(layer, 0.6, bgr, 0.4, 0, bgr);
+        if (label is not null) DrawLabel(bgr, outline, color, label, scale, radius: width, placedLabels, below: true);
+    }
+
+    /// <summary>
     /// Draws <paramref name="outline"/> as a dotted line of round dots in <paramref name="bgr"/> (3-channel, 8-bit),
     /// scaled by <paramref name="scale"/> (panel px per frame px), with its name above it.
     /// </summary>
@@ -75,16 +132,29 @@ internal static class OverlayStyle
             carry = s - len;
         }
         if (label is null) return;
+        DrawLabel(bgr, outline, color, label, scale, radius, placedLabels);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="label"/> beside <paramref name="outline"/> where it covers no label in
+    /// <paramref name="placedLabels"/> (above the outline, else below, left or right), and adds its box.
+    /// </summary>
+    private static void DrawLabel(Mat bgr, Outline outline, Scalar color, string label, double scale, int radius, List<Rect>? placedLabels, bool below = false)
+    {
+        var v = outline.VerticesPx;
+        int size = Math.Max(bgr.Width, bgr.Height);
         double minX = v.Min(p => p.X) * scale, minY = v.Min(p => p.Y) * scale, maxX = v.Max(p => p.X) * scale;
         double fontScale = Math.Max(0.42, size / 1400.0);
         int thick = Math.Max(1, (int)Math.Round(fontScale * 1.6));
         var textSize = Cv2.GetTextSize(label, HersheyFonts.HersheySimplex, fontScale, thick, out int baseline);
         double maxY = v.Max(p => p.Y) * scale, midY = (minY + maxY) / 2;
         // Candidate baselines: above, below, left of and right of the outline.
+        (double X, double Y) above = ((minX + maxX) / 2 - textSize.Width / 2.0, minY - 4 * radius - baseline);
+        (double X, double Y) under = ((minX + maxX) / 2 - textSize.Width / 2.0, maxY + textSize.Height + 4 * radius);
         var candidates = new (double X, double Y)[]
         {
-            ((minX + maxX) / 2 - textSize.Width / 2.0, minY - 4 * radius - baseline),
-            ((minX + maxX) / 2 - textSize.Width / 2.0, maxY + textSize.Height + 4 * radius),
+            below ? under : above,
+            below ? above : under,
             (minX - textSize.Width - 4 * radius, midY + textSize.Height / 2.0),
             (maxX + 4 * radius, midY + textSize.Height / 2.0),
         };

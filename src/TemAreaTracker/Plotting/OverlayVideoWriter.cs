@@ -148,9 +148,7 @@ internal sealed class OverlayVideoWriter : IDisposable
                 Cv2.CvtColor(small, bgr, ColorConversionCodes.GRAY2BGR);
             }
             else Cv2.CvtColor(gray8, bgr, ColorConversionCodes.GRAY2BGR);
-            var labels = new List<Rect>();
-            foreach (var m in marks)
-                OverlayStyle.DrawDotted(bgr, m.Outline, OverlayStyle.ParticleBgr(m.ColorIndex), m.Label, Scale, labels);
+            OverlayStyle.DrawMarks(bgr, marks, Scale);
             if (caption is not null) OverlayStyle.DrawCaption(bgr, caption);
             if (!_raw)
             {

@@ -99,9 +99,7 @@ internal static class RunJson
     public static JsonObject Build(RunRecord r)
     {
         var movie = r.Movie;
-        var asm = typeof(RunJson).Assembly;
-        string version = asm.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-                         ?? asm.GetName().Version?.ToString() ?? "unknown";
+        string version = ToolVersion.Current;
         var c = r.Calibration.Calibration;
         var parameters = new JsonObject
         {

@@ -291,6 +291,32 @@ public sealed class ContactSheetTests : IDisposable
         Assert.True(ink, "caption strip is empty");
     }
 
+    /// <summary>
+    /// A short bar's label ("50 nm") is wider than the bar: it must stay inside the panel (it used to be centred over
+    /// the bar and lose its last letter past the right edge), with the black box all round it.
+    /// </summary>
+    [Theory]
+    [InlineData(1.5, 256)]   // sample movie 02: 256 px at 1.5 nm, 50 nm bar
+    [InlineData(0.37, 200)]
+    [InlineData(3.0, 96)]
+    public void ScaleBarLabel_StaysInsideThePanel(double nmPerPixel, int sizePx)
+    {
+        var frame = new Mat(sizePx, sizePx, MatType.CV_8UC1, Scalar.All(128));
+        string path = Path.Combine(_root, $"sheet-label-{sizePx}.png");
+        using (var panel = new ContactSheetPanel(0, 0, frame, []))
+            ContactSheet.Save(path, [panel], nmPerPixel: nmPerPixel);
+        using var sheet = Cv2.ImRead(path);
+        const int gap = 6;
+        int panelPx = (int)Math.Round(sizePx * Math.Min(2.0, 360.0 / sizePx));
+        int right = gap + panelPx - 1, top = sheet.Height - gap - panelPx;
+        // White text or bar ink in the panel's last two columns means the label ran into the edge.
+        for (int y = top; y < sheet.Height - gap; y++)
+            for (int x = right - 1; x <= right; x++)
+                Assert.True(sheet.At<Vec3b>(y, x).Item0 < 200, $"white ink at the panel's right edge ({x},{y})");
+        // Past the panel, the sheet's white margin is untouched ink-wise (nothing drawn beyond the panel).
+        Assert.Equal(new Vec3b(255, 255, 255), sheet.At<Vec3b>(sheet.Height - gap - 20, right + 3));
+    }
+
     [Fact]
     public void ScaleBar_DrawnOnPlainFrame_NotOverABurntInOne()
     {
