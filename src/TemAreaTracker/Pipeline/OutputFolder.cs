@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -77,11 +76,6 @@ public sealed class OutputFolder
 
     /// <summary>What the command reads.</summary>
     public IReadOnlyList<CommandInput> Inputs { get; }
-
-    /// <summary>The tool's version as run.json records it (tool.version): release and commit.</summary>
-    public static string ToolVersion { get; } =
-        typeof(OutputFolder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? typeof(OutputFolder).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     /// <summary>True for the name of a run's temporary folder (new output being written, or old output moved aside).</summary>
     public static bool IsTemporaryName(string folderName) => OutputOwner.Parse(folderName) is not null;
@@ -258,7 +252,7 @@ public sealed class OutputFolder
         {
             ["tool"] = "temtrack",
             ["command"] = Command,
-            ["version"] = ToolVersion,
+            ["version"] = ToolVersion.Current,
             ["created_utc"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             ["host"] = Environment.MachineName,
             ["pid"] = Environment.ProcessId,

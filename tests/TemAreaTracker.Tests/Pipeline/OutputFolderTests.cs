@@ -44,7 +44,7 @@ public sealed class OutputFolderTests : IDisposable
         var marker = JsonNode.Parse(File.ReadAllText(P("out/" + OutputFolder.MarkerFile)))!;
         Assert.Equal("temtrack", (string?)marker["tool"]);
         Assert.Equal("test", (string?)marker["command"]);
-        Assert.Equal(OutputFolder.ToolVersion, (string?)marker["version"]);
+        Assert.Equal(ToolVersion.Current, (string?)marker["version"]);
         Assert.Equal(Environment.MachineName, (string?)marker["host"]);
         Assert.Equal("complete", (string?)marker["state"]);
         Assert.True(DateTime.UtcNow - DateTime.Parse((string)marker["created_utc"]!).ToUniversalTime() < TimeSpan.FromMinutes(5));
