@@ -16,4 +16,6 @@ app.Configure(config =>
     config.PropagateExceptions();
     Commands.Register(config);
 });
-return CliRunner.Run(app, args);
+// Ctrl-C and SIGTERM stop the run cleanly: no partial output, one line, exit 130 (143).
+using var interrupts = InterruptSignals.Listen();
+return CliRunner.Run(app, args, interrupts);

@@ -39,7 +39,7 @@ internal sealed class CompareCommand(IAnsiConsole console) : Command<CompareComm
         public string? OutDir { get; init; }
 
         [CommandOption("--force")]
-        [Description("Replace --out if it exists.")]
+        [Description("Replace an existing output folder that temtrack wrote (holding nothing else), once the new one is complete.")]
         public bool Force { get; init; }
 
         public override ValidationResult Validate()
@@ -63,7 +63,7 @@ internal sealed class CompareCommand(IAnsiConsole console) : Command<CompareComm
             Model = s.Model is string m && KineticModels.TryParse(m, out var k) ? k : null,
             OutputDirectory = s.OutDir!,
             Overwrite = s.Force,
-        });
+        }, cancellationToken);
         var comparison = result.Comparison;
 
         var inv = CultureInfo.InvariantCulture;

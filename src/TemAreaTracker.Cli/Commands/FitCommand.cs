@@ -65,7 +65,7 @@ internal sealed class FitCommand(IAnsiConsole console) : Command<FitCommand.Sett
         public int Seed { get; init; } = 20240613;
 
         [CommandOption("--force")]
-        [Description("Replace --out if it exists.")]
+        [Description("Replace an existing output folder that temtrack wrote (holding nothing else), once the new one is complete.")]
         public bool Force { get; init; }
 
         public override ValidationResult Validate()
@@ -100,7 +100,7 @@ internal sealed class FitCommand(IAnsiConsole console) : Command<FitCommand.Sett
                 Seed = s.Seed,
             },
             Conservation = s.Conservation,
-        });
+        }, cancellationToken);
 
         FitConsoleReport.Write(_console, result);
         return 0;

@@ -80,7 +80,7 @@ internal sealed class SimulateCommand : Command<SimulateCommand.Settings>
         public bool TimeStamp { get; init; }
 
         [CommandOption("--force")]
-        [Description("Replace --out if it exists")]
+        [Description("Replace an existing output folder that temtrack wrote (holding nothing else), once the new one is complete.")]
         public bool Force { get; init; }
 
         [CommandOption("--out <DIR>")]

@@ -17,7 +17,8 @@ namespace TemAreaTracker.Cli.Commands;
 /// <remarks>
 /// Exit codes: 0 when DIR is complete, also when the movie was truncated (the frames that could be read are tracked and a
 /// warning on stderr says where reading stopped: the curves up to that point are real data worth keeping);
-/// 2 for bad input (one line on stderr naming the file and the problem; DIR is not created or changed).
+/// 2 for bad input or a failed write (one line on stderr naming the file and the problem; DIR is not created or changed);
+/// 130 (143) after SIGINT (SIGTERM): "interrupted at frame 37 of 120; nothing written".
 /// Warnings go to stderr, progress and the summary table to stdout.
 /// </remarks>
 internal sealed class TrackCommand : Command<TrackCommand.Settings>
@@ -53,7 +54,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         public bool Auto { get; init; }
 
         [CommandOption("--force")]
-        [Description("Replace an existing output folder (only once the new one is complete).")]
+        [Description("Replace an existing output folder that temtrack wrote (holding nothing else), once the new one is complete.")]
         public bool Force { get; init; }
 
         [CommandOption("--out <DIR>")]
@@ -90,7 +91,7 @@ internal sealed class TrackCommand : Command<TrackCommand.Settings>
         if (!File.Exists(movieArg) && !Directory.Exists(movieArg))
             throw new UserInputException($"{movieArg}: no such movie file or folder");
         // Refused before the ROIs are read (the pipeline checks again before it starts).
-        new OutputFolder(settings.Out!, settings.Force).EnsureFree();
+        TrackPipeline.OutputFolderFor(settings.Out!, settings.Force, movieArg, settings.Rois).EnsureFree();
 
         var early = new List<string>();
         IReadOnlyList<Outline>? outlines = null;

@@ -10,6 +10,7 @@ internal static class BlockBootstrap
     /// 95 % interval on p[0] from <see cref="FitOptions.BootstrapResamples"/> refits to the prediction plus resampled
     /// blocks of <paramref name="block"/> weighted residuals, and how many refits converged (NaN bounds below 20).
     /// </summary>
+    /// <exception cref="OperationCanceledException"><see cref="FitOptions.Cancellation"/> was cancelled.</exception>
     public static (Interval Ci, int Succeeded) Run(LsqProblem prob, double[] p, double[] pred, double[] weighted, int n, int k, int block, FitOptions options)
     {
         // Centre and rescale the residuals (n/(n−k)) so resamples carry the noise level, not the fit's shrunken one.
@@ -38,8 +39,15 @@ internal static class BlockBootstrap
             var r = LevenbergMarquardt.Minimize(rp, p, 20, jacobianAtStart: jac0, relativeTolerance: 1e-6);
             est[rep] = r.Exit != FitExit.Failed ? r.P[0] : double.NaN;
         }
-        if (options.Parallel) System.Threading.Tasks.Parallel.For(0, b, One);
-        else for (int rep = 0; rep < b; rep++) One(rep);
+        // Each resample has its own seed, so stopping between them (on cancellation) never changes a finished result.
+        var ct = options.Cancellation;
+        if (options.Parallel) System.Threading.Tasks.Parallel.For(0, b, new System.Threading.Tasks.ParallelOptions { CancellationToken = ct }, One);
+        else
+            for (int rep = 0; rep < b; rep++)
+            {
+                ct.ThrowIfCancellationRequested();
+                One(rep);
+            }
         var ok = est.Where(double.IsFinite).OrderBy(x => x).ToArray();
         if (ok.Length < 20) return (new Interval(double.NaN, double.NaN), ok.Length);
         return (new Interval(OrderStatistics.Quantile(ok, 0.025), OrderStatistics.Quantile(ok, 0.975)), ok.Length);

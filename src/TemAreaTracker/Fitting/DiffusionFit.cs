@@ -26,6 +26,12 @@ public sealed record FitOptions
 
     /// <summary>Run bootstrap resamples on several threads (results do not depend on it).</summary>
     public bool Parallel { get; init; } = true;
+
+    /// <summary>
+    /// Stops the bootstrap between resamples with <see cref="OperationCanceledException"/> (the CLI cancels it on
+    /// Ctrl-C); results do not depend on it.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
 }
 
 /// <summary>Where a fit's diffusion length L came from (a short list that grows with the ways of knowing L).</summary>

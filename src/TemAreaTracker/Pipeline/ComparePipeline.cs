@@ -45,12 +45,20 @@ public sealed record CompareResult(string OutputDirectory, RateComparison Compar
 /// </summary>
 public static class ComparePipeline
 {
+    /// <summary>Output file names (a public contract).</summary>
+    public const string CompareJsonFile = "compare.json", ComparePng = "compare.png", CompareSvg = "compare.svg";
+
+    /// <summary>Everything a compare run writes into its folder (an unmarked folder holding only these may be replaced).</summary>
+    public static IReadOnlyList<string> OutputFiles { get; } = [CompareJsonFile, ComparePng, CompareSvg];
+
     /// <summary>Runs the comparison.</summary>
     /// <exception cref="IOException">The output exists and <see cref="CompareRequest.Overwrite"/> is false, or writing failed.</exception>
     /// <exception cref="InvalidDataException">No fit.json, not a fit.json, or no particle with a diffusivity in a condition.</exception>
-    public static CompareResult Run(CompareRequest request)
+    /// <exception cref="RunInterruptedException"><paramref name="cancellationToken"/> was cancelled; nothing was written.</exception>
+    public static CompareResult Run(CompareRequest request, CancellationToken cancellationToken = default)
     {
-        var output = new OutputFolder(request.OutputDirectory, request.Overwrite, replacesFile: true);
+        var output = new OutputFolder(request.OutputDirectory, request.Overwrite, "compare", OutputFiles,
+            [new CommandInput("input A", request.A), new CommandInput("input B", request.B)]);
         output.EnsureFree();
         var model = request.Model;
         var filesA = FitJsonReader.Find(request.A);
@@ -65,9 +73,9 @@ public static class ComparePipeline
 
         output.Write(tmp =>
         {
-            CompareJson.Write(comparison, [filesA.Select(Path.GetFullPath).ToList(), filesB.Select(Path.GetFullPath).ToList()], Path.Combine(tmp, "compare.json"));
-            ComparePlot.Save(comparison, Path.Combine(tmp, "compare.png"), Path.Combine(tmp, "compare.svg"));
-        });
+            CompareJson.Write(comparison, [filesA.Select(Path.GetFullPath).ToList(), filesB.Select(Path.GetFullPath).ToList()], Path.Combine(tmp, CompareJsonFile));
+            ComparePlot.Save(comparison, Path.Combine(tmp, ComparePng), Path.Combine(tmp, CompareSvg));
+        }, cancellationToken);
         return new CompareResult(output.FullPath, comparison)
         {
             Withheld = [.. withheldA.Select(n => $"{request.LabelA}: {n}"), .. withheldB.Select(n => $"{request.LabelB}: {n}")],

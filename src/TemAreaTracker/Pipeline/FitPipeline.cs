@@ -16,6 +16,9 @@ public static class FitPipeline
     /// <summary>Output file names (a public contract).</summary>
     public const string FitJsonFile = "fit.json", FitCsv = "fit.csv", FitPng = "fit.png", FitSvg = "fit.svg";
 
+    /// <summary>Everything a fit run writes into its folder (an unmarked folder holding only these may be replaced).</summary>
+    public static IReadOnlyList<string> OutputFiles { get; } = [FitJsonFile, FitCsv, FitPng, FitSvg];
+
     /// <summary>Runs the fit.</summary>
     /// <exception cref="FileNotFoundException">The areas.csv does not exist.</exception>
     /// <exception cref="IOException">The output exists and <see cref="FitRequest.Overwrite"/> is false, or writing failed.</exception>
@@ -23,11 +26,13 @@ public static class FitPipeline
     /// An unreadable areas.csv, an unknown particle, too few points for the model, or a contact-loss time that is needed
     /// but cannot be found; the message names the file.
     /// </exception>
-    public static FitResult Run(FitRequest request)
+    /// <exception cref="RunInterruptedException"><paramref name="cancellationToken"/> was cancelled; nothing was written.</exception>
+    public static FitResult Run(FitRequest request, CancellationToken cancellationToken = default)
     {
         string input = request.AreasCsv;
         if (request.Areas is null && !File.Exists(input)) throw new FileNotFoundException($"{input}: file not found", input);
-        var output = new OutputFolder(request.OutputDirectory, request.Overwrite, replacesFile: true);
+        var output = new OutputFolder(request.OutputDirectory, request.Overwrite, "fit", OutputFiles,
+            File.Exists(input) ? [new CommandInput("areas.csv", input)] : null);
         output.EnsureFree();
 
         var data = request.Areas ?? Read(input);
@@ -39,7 +44,7 @@ public static class FitPipeline
                 throw new InvalidDataException($"{input}: no particle '{id}' (particles: {string.Join(", ", data.Series.Select(x => x.Particle))})");
         }
 
-        var options = request.Options;
+        var options = request.Options with { Cancellation = cancellationToken };
         bool all = request.Model is null;
         KineticModel single = request.Model ?? KineticModel.SphereDiffusion;
 
@@ -78,6 +83,10 @@ public static class FitPipeline
             {
                 throw new InvalidDataException($"{input}: {e.Message}" + (request.Particle is null && series.Count > 1 ? " (use --particle to fit the others)" : ""), e);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new RunInterruptedException($"interrupted while fitting {p.Particle}", cancellationToken);
+            }
         }
 
         ConservationCheck? conservation = null;
@@ -97,7 +106,7 @@ public static class FitPipeline
             FitJson.Write(report, Path.Combine(tmp, FitJsonFile));
             FitJson.WriteCsv(fits, Path.Combine(tmp, FitCsv));
             FitPlot.Save(shown, Path.Combine(tmp, FitPng), Path.Combine(tmp, FitSvg), all && rankings.Count > 0 ? rankings.Max(r => r.Ranking.Count) : 0);
-        });
+        }, cancellationToken);
         return new FitResult(output.FullPath, fits, rankings, shown, conservation, data.SkippedRows);
     }
 

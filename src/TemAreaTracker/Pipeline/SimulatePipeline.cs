@@ -25,16 +25,29 @@ public sealed record SimulateRequest
 /// </summary>
 public static class SimulatePipeline
 {
+    /// <summary>
+    /// Everything a simulate run may write into its folder, whatever the format (an unmarked folder holding only these may
+    /// be replaced): movie.tif, movie.avi or a movie/ folder of PNGs, RoiSet.zip, truth.json.
+    /// </summary>
+    public static IReadOnlyList<string> OutputFiles { get; } = ["movie.tif", "movie.avi", "movie/", "RoiSet.zip", "truth.json"];
+
     /// <summary>Runs the simulation; the paths returned are in the finished output folder.</summary>
     /// <exception cref="ArgumentException">The scenario is invalid.</exception>
     /// <exception cref="IOException">The output exists and <see cref="SimulateRequest.Overwrite"/> is false, or writing failed.</exception>
+    /// <exception cref="RunInterruptedException"><paramref name="cancellationToken"/> was cancelled; nothing was written.</exception>
     public static SimulationOutput Run(SimulateRequest request, CancellationToken cancellationToken = default)
     {
-        var output = new OutputFolder(request.OutputDirectory, request.Overwrite, replacesFile: true);
+        var output = new OutputFolder(request.OutputDirectory, request.Overwrite, "simulate", OutputFiles);
         output.EnsureFree();
         var scenario = request.Scenario;
         if (scenario.Validate() is string problem) throw new ArgumentException($"scenario {scenario.Name}: {problem}");
-        var written = output.Write(tmp => SimulationExport.Write(scenario, tmp, request.Format, k => cancellationToken.ThrowIfCancellationRequested()));
+        int framesDone = 0;
+        var written = output.Write(tmp => SimulationExport.Write(scenario, tmp, request.Format, k =>
+        {
+            framesDone = k + 1;
+            if (cancellationToken.IsCancellationRequested)
+                throw new RunInterruptedException($"interrupted at frame {framesDone} of {scenario.Frames}", cancellationToken);
+        }), cancellationToken);
         string In(string path) => Path.Combine(output.FullPath, Path.GetFileName(path));
         return written with { MoviePath = In(written.MoviePath), RoiSetPath = In(written.RoiSetPath), TruthPath = In(written.TruthPath) };
     }

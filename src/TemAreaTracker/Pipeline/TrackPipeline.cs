@@ -37,6 +37,17 @@ public static class TrackPipeline
     public const string AreasCsv = "areas.csv", AreasPng = "areas.png", AreasSvg = "areas.svg", OverlayAvi = "overlay.avi",
         ContactSheetPng = "contact-sheet.png", OutlinesZip = "outlines.zip", RunJson = "run.json";
 
+    /// <summary>Everything a track run writes into its folder (an unmarked folder holding only these may be replaced).</summary>
+    public static IReadOnlyList<string> OutputFiles { get; } = [AreasCsv, AreasPng, AreasSvg, OverlayAvi, ContactSheetPng, OutlinesZip, RunJson];
+
+    /// <summary>
+    /// The output folder of a track run reading <paramref name="moviePath"/> and <paramref name="roiPath"/> (when it is a
+    /// file): <see cref="OutputFolder.EnsureFree"/> refuses it before any work as <see cref="Run"/> would.
+    /// </summary>
+    public static OutputFolder OutputFolderFor(string outputDirectory, bool overwrite, string moviePath, string? roiPath) =>
+        new(outputDirectory, overwrite, "track", OutputFiles,
+            [new CommandInput("movie", moviePath), .. roiPath is not null && File.Exists(roiPath) ? [new CommandInput("ROI file", roiPath)] : Array.Empty<CommandInput>()]);
+
     /// <summary>
     /// Tracks <paramref name="outlines"/> (drawn on the first frame) through <paramref name="frames"/>, streaming: frames
     /// are read a couple ahead and their stage drift measured a frame or two ahead on threads of their own, exactly as
@@ -61,15 +72,19 @@ public static class TrackPipeline
     }
 
     /// <summary>Runs the whole track command.</summary>
-    /// <exception cref="IOException">The output folder exists and <see cref="TrackRequest.Overwrite"/> is false, or writing failed.</exception>
+    /// <exception cref="IOException">
+    /// The output folder is or contains an input, exists and <see cref="TrackRequest.Overwrite"/> is false, holds files
+    /// this tool did not write, or writing failed.
+    /// </exception>
     /// <exception cref="InvalidDataException">The movie has no frames, or the outlines are empty or outside the frame.</exception>
     /// <exception cref="ArgumentException">Invalid calibration options.</exception>
+    /// <exception cref="RunInterruptedException"><paramref name="cancellationToken"/> was cancelled; nothing was written.</exception>
     public static TrackResult Run(TrackRequest request, CancellationToken cancellationToken = default)
     {
         if (request.Calibration.Problem() is string problem) throw new ArgumentException(problem);
-        var output = new OutputFolder(request.OutputDirectory, request.Overwrite);
+        var output = OutputFolderFor(request.OutputDirectory, request.Overwrite, request.Movie.SourcePath, request.OutlineSource);
         output.EnsureFree();
-        return output.Write(temp => RunInto(request, temp, output.FullPath, cancellationToken));
+        return output.Write(temp => RunInto(request, temp, output.FullPath, cancellationToken), cancellationToken);
     }
 
     private static TrackResult RunInto(TrackRequest req, string temp, string outDir, CancellationToken ct)
@@ -109,7 +124,9 @@ public static class TrackPipeline
             using var loop = new TrackingLoop(movie.ReadFrames(), req.TrackOptions);
             while (true)
             {
-                ct.ThrowIfCancellationRequested();
+                if (ct.IsCancellationRequested)
+                    throw new RunInterruptedException(movie.FrameCount is int count
+                        ? $"interrupted at frame {framesRead} of {count}" : $"interrupted at frame {framesRead}", ct);
                 decode.Start();
                 bool more = loop.TryTake(out var next, out var frameDrift);
                 decode.Stop();

@@ -174,7 +174,9 @@ internal static class ContactSheet
             int timeWidth = Cv2.GetTextSize(time, HersheyFonts.HersheySimplex, fontScale, thickness, out _).Width;
             Cv2.PutText(sheet, time, new Point(left + pw - gap - timeWidth, textY), HersheyFonts.HersheySimplex, fontScale, Scalar.Black, thickness, LineTypes.AntiAlias);
         }
-        Cv2.ImWrite(path, sheet);
+        // Encoded here and written by .NET: OpenCV's imwrite reports a full disk only as "libpng error" on stderr.
+        Cv2.ImEncode(".png", sheet, out byte[] png);
+        File.WriteAllBytes(path, png);
     }
 
     /// <summary>A white bar of a round length (1, 2 or 5 × 10^k nm) about a fifth of the panel wide, bottom right.</summary>

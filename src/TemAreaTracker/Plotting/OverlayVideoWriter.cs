@@ -41,6 +41,7 @@ internal sealed class OverlayVideoWriter : IDisposable
     private readonly int _quality;
     private readonly Size _frameSize;
     private long _busyTicks;
+    private long _packetBytes;
     private Exception? _failure;
     private bool _completed;
 
@@ -168,6 +169,8 @@ internal sealed class OverlayVideoWriter : IDisposable
     {
         Finish();
         if (_failure is not null) throw new IOException($"{Path}: writing the overlay video failed: {_failure.Message}", _failure);
+        // OpenCV's AVI muxer ignores failed writes (a full disk): a file shorter than the JPEGs muxed into it is one.
+        if (_raw && new FileInfo(Path).Length < _packetBytes) throw new IOException($"{Path}: the overlay video was cut short while writing it");
     }
 
     private void Finish()
@@ -197,6 +200,7 @@ internal sealed class OverlayVideoWriter : IDisposable
                     Marshal.Copy(jpeg, 0, packet.Data, jpeg.Length);
                     long t0 = Stopwatch.GetTimestamp();
                     _writer.Write(packet);
+                    _packetBytes += jpeg.Length;
                     Interlocked.Add(ref _busyTicks, Stopwatch.GetElapsedTime(t0).Ticks);
                 }
                 else

@@ -15,7 +15,10 @@ internal static class FitJsonReader
     {
         if (File.Exists(path)) return [path];
         if (!Directory.Exists(path)) throw new FileNotFoundException($"{path}: no such file or folder", path);
-        var files = Directory.EnumerateFiles(path, "fit.json", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).ToList();
+        // Folders whose names start with a dot are skipped: a run's partial output (.NAME.partial-…) is never a result.
+        var files = Directory.EnumerateFiles(path, "fit.json", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Where(f => !Path.GetRelativePath(path, Path.GetDirectoryName(f)!).Split(Path.DirectorySeparatorChar).Any(d => d.StartsWith('.') && d is not ("." or "..")))
+            .OrderBy(f => f, StringComparer.Ordinal).ToList();
         if (files.Count == 0) throw new FileNotFoundException($"{path}: no fit.json in this folder or below it", path);
         return files;
     }

@@ -162,9 +162,12 @@ public class FitCommandTests : IDisposable
         File.WriteAllText(Path.Combine(outDir, "mine.txt"), "user data");
         Assert.Equal(CliRunner.BadInput, CliFixture.Run("fit", csv, "--bootstrap", "0", "--out", outDir));
         Assert.True(File.Exists(Path.Combine(outDir, "mine.txt")));
+        Assert.Equal(CliRunner.BadInput, CliFixture.Run("fit", csv, "--bootstrap", "0", "--force", "--out", outDir));
+        Assert.True(File.Exists(Path.Combine(outDir, "mine.txt")));
+        File.Delete(Path.Combine(outDir, "mine.txt"));
+        Assert.Equal(0, CliFixture.Run("fit", csv, "--bootstrap", "0", "--force", "--out", outDir));
         Assert.Equal(0, CliFixture.Run("fit", csv, "--bootstrap", "0", "--force", "--out", outDir));
         Assert.True(File.Exists(Path.Combine(outDir, "fit.json")));
-        Assert.False(File.Exists(Path.Combine(outDir, "mine.txt")));
     }
 
     [Fact]

@@ -127,8 +127,12 @@ public sealed class TrackCommandTests : IDisposable
         Assert.Contains("already exists; pass --force", e.Message);
         Assert.Equal("mine", File.ReadAllText(P("out/keep.txt")));
 
+        e = Assert.Throws<IOException>(() => Run("track", movie, "--rois", rois, "--pixel-size-nm", "1", "--out", P("out"), "--force"));
+        Assert.Contains("holds keep.txt, which temtrack did not write", e.Message);
+        Assert.Equal("mine", File.ReadAllText(P("out/keep.txt")));
+
+        File.Delete(P("out/keep.txt"));
         Assert.Equal(0, Run("track", movie, "--rois", rois, "--pixel-size-nm", "1", "--out", P("out"), "--force"));
-        Assert.False(File.Exists(P("out/keep.txt")));
         Assert.True(File.Exists(P("out/areas.csv")));
     }
 

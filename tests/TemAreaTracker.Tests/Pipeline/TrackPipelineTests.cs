@@ -36,8 +36,8 @@ public sealed class TrackPipelineTests : IDisposable
     public void Run_WritesEveryOutput_WithContractNames()
     {
         var r = Run(new SyntheticMovie(MoviePath));
-        var files = Directory.GetFiles(r.OutputDirectory).Select(Path.GetFileName).Order().ToArray();
-        Assert.Equal(new[] { "areas.csv", "areas.png", "areas.svg", "contact-sheet.png", "outlines.zip", "overlay.avi", "run.json" }, files);
+        var files = Directory.GetFiles(r.OutputDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { ".temtrack.json", "areas.csv", "areas.png", "areas.svg", "contact-sheet.png", "outlines.zip", "overlay.avi", "run.json" }, files);
         Assert.Equal(12, r.FramesRead);
         // Nothing else (temporary folders, spool files) is left beside or inside the output.
         Assert.Equal(new[] { "movie.bin", "out" }, Directory.GetFileSystemEntries(_root).Select(Path.GetFileName).Order().ToArray());
@@ -137,7 +137,7 @@ public sealed class TrackPipelineTests : IDisposable
     }
 
     [Fact]
-    public void Run_ExistingOutput_RefusedWithoutForce_ReplacedWithForce()
+    public void Run_ExistingOutput_RefusedWithoutForce_ReplacedWithForce_UnlessItHoldsAUsersFile()
     {
         string dir = Path.Combine(_root, "out");
         Directory.CreateDirectory(dir);
@@ -145,9 +145,15 @@ public sealed class TrackPipelineTests : IDisposable
         var e = Assert.Throws<IOException>(() => Run(new SyntheticMovie(MoviePath, frames: 3)));
         Assert.Contains("--force", e.Message);
         Assert.True(File.Exists(Path.Combine(dir, "mine.txt")));
+        e = Assert.Throws<IOException>(() => Run(new SyntheticMovie(MoviePath, frames: 3), force: true));
+        Assert.Contains("holds mine.txt, which temtrack did not write", e.Message);
+        Assert.True(File.Exists(Path.Combine(dir, "mine.txt")));
 
+        File.Delete(Path.Combine(dir, "mine.txt"));
         Run(new SyntheticMovie(MoviePath, frames: 3), force: true);
-        Assert.False(File.Exists(Path.Combine(dir, "mine.txt")));
+        var stamp = File.ReadAllText(Path.Combine(dir, ".temtrack.json"));
+        Run(new SyntheticMovie(MoviePath, frames: 3), force: true);
+        Assert.NotEqual(stamp, File.ReadAllText(Path.Combine(dir, ".temtrack.json")));
         Assert.True(File.Exists(Path.Combine(dir, "areas.csv")));
         Assert.Equal(new[] { "movie.bin", "out" }, Directory.GetFileSystemEntries(_root).Select(Path.GetFileName).Order().ToArray());
     }
@@ -161,9 +167,9 @@ public sealed class TrackPipelineTests : IDisposable
 
         string dir = Path.Combine(_root, "out");
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "mine.txt"), "user data");
+        File.WriteAllText(Path.Combine(dir, "areas.csv"), "an earlier run's");
         Assert.Throws<MovieFormatException>(() => Run(new SyntheticMovie(MoviePath, failAt: 2), force: true));
-        Assert.True(File.Exists(Path.Combine(dir, "mine.txt")));
+        Assert.Equal("an earlier run's", File.ReadAllText(Path.Combine(dir, "areas.csv")));
     }
 
     [Fact]

@@ -332,10 +332,10 @@ public sealed class ContactSheetTests : IDisposable
         using var sheet = Cv2.ImRead(path);
         const int gap = 6;
         int panelPx = (int)Math.Round(sizePx * Math.Min(2.0, 360.0 / sizePx));
-        int right = gap + panelPx - 1, top = sheet.Height - gap - panelPx;
+        int height = sheet.Height;
+        int right = gap + panelPx - 1, top = height - gap - panelPx;
         // White text or bar ink in the panel's last two columns means the label ran into the edge.
-        int sheetHeight = sheet.Height;
-        for (int y = top; y < sheetHeight - gap; y++)
+        for (int y = top; y < height - gap; y++)
             for (int x = right - 1; x <= right; x++)
                 Assert.True(sheet.At<Vec3b>(y, x).Item0 < 200, $"white ink at the panel's right edge ({x},{y})");
         // Past the panel, the sheet's white margin is untouched ink-wise (nothing drawn beyond the panel).

@@ -127,7 +127,7 @@ public static class BatchReport
             var r = RateComparer.Compare(RateComparer.Summarize(a, ra), RateComparer.Summarize(b, rb));
             results.Add((name, r, Sources(dir, summary, a), Sources(dir, summary, b)));
         }
-        new OutputFolder(compareDir, overwrite: true).Write(tmp =>
+        new OutputFolder(compareDir, overwrite: true, "report", results.Select(x => SafeName(x.Item1) + "/").ToList()).Write(tmp =>
         {
             foreach (var (name, r, sa, sb) in results)
             {

@@ -76,7 +76,8 @@ internal static class ScrubberFrames
                 if (encoded.Sum(e => (long)e.Length) <= BudgetBytes) break;
             }
             var first = kept[0].Image;
-            new OutputFolder(previewDir, overwrite: true).Write(tmp =>
+            var own = kept.Select(k => $"frame-{k.Frame:D5}.jpg").Append(IndexFile).ToList();
+            new OutputFolder(previewDir, overwrite: true, "batch", own).Write(tmp =>
             {
                 var frames = new List<object>();
                 for (int i = 0; i < kept.Count; i++)
