@@ -124,8 +124,11 @@ public sealed class InterruptSignals : IDisposable
     /// <summary>Cancelled by the first SIGINT or SIGTERM.</summary>
     public CancellationToken Token => _cts.Token;
 
-    /// <summary>128 + the signal's number: 130 after SIGINT, 143 after SIGTERM.</summary>
-    public int ExitCode => 128 + (_signal == 0 ? 2 : _signal);
+    /// <summary>
+    /// 130 after SIGINT or SIGTERM: one documented code for "interrupted, nothing written", whichever way the run was
+    /// stopped (a scheduler's SIGTERM and a user's Ctrl-C leave the same state behind).
+    /// </summary>
+    public int ExitCode => 130;
 
     public void Dispose()
     {

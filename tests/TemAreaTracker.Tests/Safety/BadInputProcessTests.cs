@@ -113,7 +113,7 @@ public sealed class BadInputProcessTests : IClassFixture<SafetyInputs>, IDisposa
 
     [Theory]
     [InlineData(CliProcess.SIGINT, 130)]
-    [InlineData(CliProcess.SIGTERM, 143)]
+    [InlineData(CliProcess.SIGTERM, 130)]
     public void Sigint_At20PercentOfATrackRun_RemovesThePartialFolder_Exit130(int signal, int exitCode)
     {
         var m = SafetyInputs.CopyTo(_inputs.Long, P("in"));
