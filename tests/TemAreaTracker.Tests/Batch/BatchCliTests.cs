@@ -59,7 +59,7 @@ public sealed class BatchCliTests : IDisposable
     }
 
     [Fact]
-    public void Batch_Sigint_Exits130_DropsMoviesInProgress_AndResumes()
+    public async Task Batch_Sigint_Exits130_DropsMoviesInProgress_AndResumes()
     {
         for (int i = 1; i <= 3; i++)
             BatchFixtures.WriteMovie(Path.Combine(Input, $"m{i}.tif"), Path.Combine(Input, $"m{i}.zip"), seed: i, frames: 24);
@@ -74,7 +74,7 @@ public sealed class BatchCliTests : IDisposable
             using (var kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
             Assert.True(p.WaitForExit(TimeSpan.FromMinutes(1)), "no exit after SIGINT");
             Assert.Equal(130, p.ExitCode);
-            Assert.Contains("interrupted", stderr.Result);
+            Assert.Contains("interrupted", await stderr);
         }
         Assert.Empty(Directory.GetFileSystemEntries(Out, "*.partial-*", SearchOption.AllDirectories));
         int done = DoneCount(Out);

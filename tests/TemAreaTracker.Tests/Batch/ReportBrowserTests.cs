@@ -98,8 +98,9 @@ public sealed class ReportBrowserTests : IDisposable
         string colour = await scrubber.EvaluateFunctionAsync<string>("f => f.querySelector('svg polygon').getAttribute('stroke')");
         Assert.Equal("#1f77b4", colour); // p1's colour in the overlay video and run.json
         int near = 0, coloured = 0;
-        for (int y = 0; y < shot.Rows; y++)
-            for (int x = 0; x < shot.Cols; x++)
+        int shotRows = shot.Rows, shotCols = shot.Cols;
+        for (int y = 0; y < shotRows; y++)
+            for (int x = 0; x < shotCols; x++)
             {
                 var p = shot.At<Vec3b>(y, x); // B, G, R
                 if (Math.Abs(p.Item2 - 0x1f) + Math.Abs(p.Item1 - 0x77) + Math.Abs(p.Item0 - 0xb4) < 60) near++;
