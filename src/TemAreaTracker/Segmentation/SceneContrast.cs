@@ -1,0 +1,234 @@
+using OpenCvSharp;
+
+namespace TemAreaTracker.Segmentation;
+
+/// <summary>
+/// One frame as particle contrast: uneven illumination taken out, particles made positive whatever their polarity,
+/// burnt-in overlays masked, and the noise measured on the support, all in float and in the frame's own units (never
+/// assuming an 8-bit range).
+/// </summary>
+/// <remarks>
+/// <list type="number">
+/// <item>Overlays: burnt-in scale bars and time stamps are drawn at the extreme grey levels as flat rectangles. Flat
+/// (3×3) runs at the frame's minimum or maximum, closed over 9 px (the text inside a box), whose component fills
+/// ≥ 95 % of its bounding box, are overlays; their boxes (grown by 2 px) are left out of everything below.</item>
+/// <item>Background: normalized convolution (Knutsson &amp; Westin 1993, doi:10.1109/CVPR.1993.341081) of the frame
+/// with a Gaussian of σ = max(W, H)/5, weights 0 on overlays and, after a first pass, on whatever stands above the
+/// support (particles, the electrolyte), so a large dark body does not pull the background down round it.</item>
+/// <item>Polarity: bright field (dark particles) when the contrast's skewness is ≥ 0: particles and the electrolyte
+/// form a long tail on the dark side of the support's grey level; inverted or dark-field frames the other way.</item>
+/// <item>Noise: median and 1.4826 · MAD of each smoothed contrast over the support pixels (everything not above it),
+/// so the texture of the support at the smoothing scale counts as noise, as it should.</item>
+/// </list>
+/// </remarks>
+internal sealed class SceneContrast : IDisposable
+{
+    private SceneContrast(int width, int height) { Width = width; Height = height; }
+
+    public int Width { get; }
+    public int Height { get; }
+    /// <summary>255 on burnt-in overlays (grown by 2 px); never part of a particle.</summary>
+    public Mat Overlays { get; private set; } = new();
+    /// <summary>Overlay boxes in px.</summary>
+    public IReadOnlyList<Rect> OverlayBoxes { get; private set; } = [];
+    /// <summary>Particles darker than the support (bright field).</summary>
+    public bool DarkParticles { get; private set; }
+    /// <summary>Contrast smoothed by the detection scale σ (CV_32F, frame units, particles positive).</summary>
+    public Mat Coarse { get; private set; } = new();
+    /// <summary>Contrast smoothed by the outline scale (CV_32F).</summary>
+    public Mat Fine { get; private set; } = new();
+    /// <summary>255 where the support (background) is, as last estimated.</summary>
+    public Mat Support { get; private set; } = new();
+    public double CoarseZero { get; private set; }
+    public double CoarseNoise { get; private set; }
+    public double FineZero { get; private set; }
+    public double FineNoise { get; private set; }
+    /// <summary>Gaussian σ of <see cref="Coarse"/> and of <see cref="Fine"/>, px.</summary>
+    public double CoarseSigmaPx { get; private set; }
+    public double FineSigmaPx { get; private set; }
+
+    /// <param name="frame">Any single-channel frame.</param>
+    /// <param name="coarseSigmaPx">Detection smoothing σ, px.</param>
+    /// <param name="fineSigmaPx">Outline smoothing σ, px.</param>
+    /// <param name="darkParticles">Polarity, or null to decide from the frame.</param>
+    public static SceneContrast Compute(Frame frame, double coarseSigmaPx, double fineSigmaPx, bool? darkParticles)
+    {
+        var sc = new SceneContrast(frame.Width, frame.Height) { CoarseSigmaPx = coarseSigmaPx, FineSigmaPx = fineSigmaPx };
+        using var f = frame.ToFloat32();
+        // Non-finite pixels (float frames) are treated as overlays.
+        using var finite = new Mat();
+        Cv2.Compare(f, f, finite, CmpTypes.EQ);
+        Cv2.PatchNaNs(f, 0);
+        using var bad = new Mat();
+        Cv2.BitwiseNot(finite, bad);
+        (sc.Overlays, sc.OverlayBoxes) = FindOverlays(f, bad);
+        Cv2.BitwiseOr(sc.Overlays, bad, sc.Overlays);
+
+        int w = frame.Width, h = frame.Height;
+        double bgSigma = Math.Max(w, h) / 5.0;
+        using var weight = new Mat();
+        Cv2.BitwiseNot(sc.Overlays, weight);
+        // Overlay pixels take the local mean of the frame round them, so the smoothing below does not see them.
+        using (var local = NormalizedBlur(f, weight, 3 * coarseSigmaPx))
+            local.CopyTo(f, sc.Overlays);
+
+        using var background = NormalizedBlur(f, weight, bgSigma);
+        using var contrast = new Mat();
+        Cv2.Subtract(background, f, contrast); // dark particles → positive
+        sc.DarkParticles = darkParticles ?? Skewness(contrast, coarseSigmaPx, weight) >= 0;
+        if (!sc.DarkParticles) Cv2.Multiply(contrast, Scalar.All(-1), contrast);
+
+        // Second pass: background from the support only.
+        sc.Coarse = Smooth(contrast, coarseSigmaPx);
+        (sc.CoarseZero, sc.CoarseNoise) = MedianAndSigma(sc.Coarse, weight);
+        using var above = new Mat();
+        Cv2.Compare(sc.Coarse, Scalar.All(sc.CoarseZero + 2 * sc.CoarseNoise), above, CmpTypes.GT);
+        int grow = 2 * (int)Math.Ceiling(coarseSigmaPx) + 1;
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(grow, grow)))
+            Cv2.Dilate(above, above, k);
+        using var support = new Mat();
+        Cv2.BitwiseNot(above, support);
+        Cv2.BitwiseAnd(support, weight, support);
+        // Keep at least a tenth of the frame as support (a frame full of particles).
+        if (Cv2.CountNonZero(support) > 0.1 * w * h)
+        {
+            using var bg2 = NormalizedBlur(f, support, bgSigma);
+            Cv2.Subtract(bg2, f, contrast);
+            if (!sc.DarkParticles) Cv2.Multiply(contrast, Scalar.All(-1), contrast);
+            sc.Coarse.Dispose();
+            sc.Coarse = Smooth(contrast, coarseSigmaPx);
+            sc.Support = support.Clone();
+        }
+        else sc.Support = weight.Clone();
+        contrast.SetTo(Scalar.All(0), sc.Overlays);
+        sc.Coarse.SetTo(Scalar.All(0), sc.Overlays);
+        sc.Fine = Smooth(contrast, fineSigmaPx);
+        (sc.CoarseZero, sc.CoarseNoise) = MedianAndSigma(sc.Coarse, sc.Support);
+        (sc.FineZero, sc.FineNoise) = MedianAndSigma(sc.Fine, sc.Support);
+        return sc;
+    }
+
+    private static Mat Smooth(Mat m, double sigma)
+    {
+        var s = new Mat();
+        Cv2.GaussianBlur(m, s, new Size(0, 0), sigma, sigma, BorderTypes.Reflect101);
+        return s;
+    }
+
+    /// <summary>
+    /// Σ w·f / Σ w under a Gaussian of σ = <paramref name="sigma"/> (weights: 255 = use, 0 = ignore), computed on a grid
+    /// a few times coarser than σ and interpolated back (the result is smooth on that scale anyway).
+    /// </summary>
+    internal static Mat NormalizedBlur(Mat f, Mat weight8, double sigma)
+    {
+        int w = f.Width, h = f.Height;
+        int step = Math.Max(1, (int)Math.Floor(sigma / 6));
+        var small = new Size(Math.Max(1, (w + step - 1) / step), Math.Max(1, (h + step - 1) / step));
+        using var wf = new Mat();
+        weight8.ConvertTo(wf, MatType.CV_32FC1, 1 / 255.0);
+        using var fw = new Mat();
+        Cv2.Multiply(f, wf, fw);
+        using var fs = new Mat();
+        using var ws = new Mat();
+        Cv2.Resize(fw, fs, small, 0, 0, InterpolationFlags.Area);
+        Cv2.Resize(wf, ws, small, 0, 0, InterpolationFlags.Area);
+        double s = sigma / step;
+        Cv2.GaussianBlur(fs, fs, new Size(0, 0), s, s, BorderTypes.Reflect101);
+        Cv2.GaussianBlur(ws, ws, new Size(0, 0), s, s, BorderTypes.Reflect101);
+        // Where no weight reaches (a hole far wider than σ), fall back to the global weighted mean.
+        double total = Cv2.Sum(ws).Val0, mean = total > 0 ? Cv2.Sum(fs).Val0 / total : Cv2.Mean(f).Val0;
+        using var tiny = new Mat();
+        Cv2.Compare(ws, Scalar.All(1e-4), tiny, CmpTypes.LT);
+        ws.SetTo(Scalar.All(1), tiny);
+        fs.SetTo(Scalar.All(mean), tiny);
+        using var q = new Mat();
+        Cv2.Divide(fs, ws, q);
+        var result = new Mat();
+        if (step == 1) q.CopyTo(result);
+        else Cv2.Resize(q, result, new Size(w, h), 0, 0, InterpolationFlags.Linear);
+        return result;
+    }
+
+    /// <summary>Median and robust σ (1.4826 · MAD) of <paramref name="m"/> over the pixels where <paramref name="mask"/> is set.</summary>
+    internal static (double Median, double Sigma) MedianAndSigma(Mat m, Mat mask)
+    {
+        m.GetArray(out float[] values);
+        mask.GetArray(out byte[] use);
+        var v = new List<float>(values.Length);
+        // Subsample large frames: the median of ~250 k pixels is plenty.
+        int stride = Math.Max(1, values.Length / 250_000);
+        for (int i = 0; i < values.Length; i += stride) if (use[i] != 0) v.Add(values[i]);
+        if (v.Count == 0) for (int i = 0; i < values.Length; i += stride) v.Add(values[i]);
+        var arr = v.ToArray();
+        double med = Quantile(arr, 0.5);
+        for (int i = 0; i < arr.Length; i++) arr[i] = Math.Abs(arr[i] - (float)med);
+        double mad = Quantile(arr, 0.5);
+        return (med, Math.Max(1.4826 * mad, 1e-12 * Math.Max(1, Math.Abs(med))));
+    }
+
+    private static double Quantile(float[] a, double q)
+    {
+        Array.Sort(a);
+        return a[Math.Clamp((int)(q * (a.Length - 1)), 0, a.Length - 1)];
+    }
+
+    private static double Skewness(Mat contrast, double sigma, Mat weight)
+    {
+        using var s = Smooth(contrast, sigma);
+        Cv2.MeanStdDev(s, out var mean, out var sd, weight);
+        using var centred = new Mat();
+        Cv2.Subtract(s, mean, centred);
+        using var cube = new Mat();
+        Cv2.Pow(centred, 3, cube);
+        return Cv2.Mean(cube, weight).Val0 / Math.Pow(Math.Max(sd.Val0, 1e-30), 3);
+    }
+
+    /// <summary>Burnt-in overlays: flat rectangles at the frame's extreme grey levels (see the class remarks).</summary>
+    private static (Mat Mask, IReadOnlyList<Rect> Boxes) FindOverlays(Mat f, Mat exclude)
+    {
+        int w = f.Width, h = f.Height;
+        var mask = new Mat(h, w, MatType.CV_8UC1, Scalar.All(0));
+        var boxes = new List<Rect>();
+        using var valid = new Mat();
+        Cv2.BitwiseNot(exclude, valid);
+        Cv2.MinMaxLoc(f, out double lo, out double hi, out _, out _, valid);
+        if (!(hi > lo)) return (mask, boxes);
+        using var k3 = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));
+        using var k9 = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(9, 9));
+        foreach (double v in new[] { lo, hi })
+        {
+            using var eq = new Mat();
+            Cv2.Compare(f, Scalar.All(v), eq, CmpTypes.EQ);
+            using var flat = new Mat();
+            Cv2.Erode(eq, flat, k3);
+            if (Cv2.CountNonZero(flat) < 12) continue;
+            Cv2.MorphologyEx(flat, flat, MorphTypes.Close, k9);
+            using var labels = new Mat();
+            using var stats = new Mat();
+            using var centroids = new Mat();
+            int n = Cv2.ConnectedComponentsWithStats(flat, labels, stats, centroids, PixelConnectivity.Connectivity8, MatType.CV_32S);
+            for (int c = 1; c < n; c++)
+            {
+                int bx = stats.At<int>(c, 0), by = stats.At<int>(c, 1), bw = stats.At<int>(c, 2), bh = stats.At<int>(c, 3), area = stats.At<int>(c, 4);
+                if (area < 16 || Math.Min(bw, bh) < 3) continue;
+                if (area < 0.95 * bw * bh) continue;                       // not a rectangle
+                if (area > 0.05 * w * h || bw > 0.6 * w || bh > 0.6 * h) continue; // too large for a label
+                boxes.Add(new Rect(bx, by, bw, bh));
+            }
+        }
+        foreach (var b in boxes)
+        {
+            var g = new Rect(b.X - 2, b.Y - 2, b.Width + 4, b.Height + 4) & new Rect(0, 0, w, h);
+            Cv2.Rectangle(mask, g, Scalar.All(255), -1);
+        }
+        return (mask, boxes);
+    }
+
+    public void Dispose()
+    {
+        Overlays.Dispose();
+        Coarse.Dispose();
+        Fine.Dispose();
+        Support.Dispose();
+    }
+}
