@@ -72,34 +72,40 @@ internal sealed class SceneContrast : IDisposable
         using (var local = NormalizedBlur(f, weight, 3 * coarseSigmaPx))
             local.CopyTo(f, sc.Overlays);
 
-        using var background = NormalizedBlur(f, weight, bgSigma);
+        // Illumination, first as a quadratic surface fitted with the outliers of either side trimmed; the polarity
+        // from which side the outliers (particles, the electrolyte) lie on; then refitted with only the particle side
+        // trimmed, so a body covering a quarter of the frame does not bend it.
+        var quad = QuadraticBackground.Fit(f, weight, darkSide: null);
         using var contrast = new Mat();
-        Cv2.Subtract(background, f, contrast); // dark particles → positive
-        sc.DarkParticles = darkParticles ?? Skewness(contrast, coarseSigmaPx, weight) >= 0;
+        using (var q = quad.Render(w, h)) Cv2.Subtract(q, f, contrast); // dark particles → positive
+        sc.DarkParticles = darkParticles ?? DarkTail(contrast, coarseSigmaPx, weight);
+        quad = QuadraticBackground.Fit(f, weight, darkSide: sc.DarkParticles);
+        using (var q = quad.Render(w, h)) Cv2.Subtract(q, f, contrast);
         if (!sc.DarkParticles) Cv2.Multiply(contrast, Scalar.All(-1), contrast);
 
-        // Second pass: background from the support only.
-        sc.Coarse = Smooth(contrast, coarseSigmaPx);
-        (sc.CoarseZero, sc.CoarseNoise) = MedianAndSigma(sc.Coarse, weight);
-        using var above = new Mat();
-        Cv2.Compare(sc.Coarse, Scalar.All(sc.CoarseZero + 2 * sc.CoarseNoise), above, CmpTypes.GT);
-        int grow = 2 * (int)Math.Ceiling(coarseSigmaPx) + 1;
-        using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(grow, grow)))
-            Cv2.Dilate(above, above, k);
-        using var support = new Mat();
-        Cv2.BitwiseNot(above, support);
-        Cv2.BitwiseAnd(support, weight, support);
-        // Keep at least a tenth of the frame as support (a frame full of particles).
-        if (Cv2.CountNonZero(support) > 0.1 * w * h)
+        // Then what the quadratic misses, from the support only (everything not standing above it), twice.
+        using var support = weight.Clone();
+        for (int pass = 0; pass < 2; pass++)
         {
-            using var bg2 = NormalizedBlur(f, support, bgSigma);
-            Cv2.Subtract(bg2, f, contrast);
-            if (!sc.DarkParticles) Cv2.Multiply(contrast, Scalar.All(-1), contrast);
-            sc.Coarse.Dispose();
-            sc.Coarse = Smooth(contrast, coarseSigmaPx);
-            sc.Support = support.Clone();
+            using var coarse = Smooth(contrast, coarseSigmaPx);
+            var (zero, noise) = MedianAndSigma(coarse, support);
+            using var above = new Mat();
+            Cv2.Compare(coarse, Scalar.All(zero + 2.5 * noise), above, CmpTypes.GT);
+            int grow = 2 * (int)Math.Ceiling(coarseSigmaPx) + 1;
+            using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(grow, grow)))
+                Cv2.Dilate(above, above, k);
+            using var next = new Mat();
+            Cv2.BitwiseNot(above, next);
+            Cv2.BitwiseAnd(next, weight, next);
+            // Keep at least a tenth of the frame as support (a frame full of particles).
+            if (Cv2.CountNonZero(next) < 0.1 * w * h) break;
+            next.CopyTo(support);
+            // Residual contrast on the support, smoothed over a fifth of the frame: the background's correction.
+            using var correction = NormalizedBlur(contrast, support, bgSigma);
+            Cv2.Subtract(contrast, correction, contrast);
         }
-        else sc.Support = weight.Clone();
+        sc.Support = support.Clone();
+        sc.Coarse = Smooth(contrast, coarseSigmaPx);
         contrast.SetTo(Scalar.All(0), sc.Overlays);
         sc.Coarse.SetTo(Scalar.All(0), sc.Overlays);
         sc.Fine = Smooth(contrast, fineSigmaPx);
@@ -172,15 +178,21 @@ internal sealed class SceneContrast : IDisposable
         return a[Math.Clamp((int)(q * (a.Length - 1)), 0, a.Length - 1)];
     }
 
-    private static double Skewness(Mat contrast, double sigma, Mat weight)
+    /// <summary>
+    /// True when the contrast (background − frame, smoothed) has more pixels beyond +4 σ than beyond −4 σ: the
+    /// particles and the electrolyte are darker than the support (bright field).
+    /// </summary>
+    private static bool DarkTail(Mat contrast, double sigma, Mat weight)
     {
         using var s = Smooth(contrast, sigma);
-        Cv2.MeanStdDev(s, out var mean, out var sd, weight);
-        using var centred = new Mat();
-        Cv2.Subtract(s, mean, centred);
-        using var cube = new Mat();
-        Cv2.Pow(centred, 3, cube);
-        return Cv2.Mean(cube, weight).Val0 / Math.Pow(Math.Max(sd.Val0, 1e-30), 3);
+        var (zero, noise) = MedianAndSigma(s, weight);
+        using var hi = new Mat();
+        using var lo = new Mat();
+        Cv2.Compare(s, Scalar.All(zero + 4 * noise), hi, CmpTypes.GT);
+        Cv2.Compare(s, Scalar.All(zero - 4 * noise), lo, CmpTypes.LT);
+        Cv2.BitwiseAnd(hi, weight, hi);
+        Cv2.BitwiseAnd(lo, weight, lo);
+        return Cv2.CountNonZero(hi) >= Cv2.CountNonZero(lo);
     }
 
     /// <summary>Burnt-in overlays: flat rectangles at the frame's extreme grey levels (see the class remarks).</summary>
