@@ -10,7 +10,7 @@ namespace TemAreaTracker.Segmentation;
 /// <remarks>
 /// Condenser illumination falls off smoothly toward the frame's corners; a quadratic follows that fall-off over the
 /// whole frame and, unlike a local average, is not pulled toward a large dark body. The first fit uses the cells
-/// within 2.5 σ of the frame's median grey level (σ = 1.4826 · MAD); then each round keeps the cells within 2.5 σ of
+/// within 2.5 σ of the mode of their grey levels (σ from the width of the mode's peak); then each round keeps the cells within 2.5 σ of
 /// the fit on both sides (σ of the kept cells' residuals), or, once the particles' side is known, 2.5 σ on that side
 /// and 4 σ on the other; six rounds.
 /// </remarks>
@@ -53,20 +53,17 @@ internal sealed class QuadraticBackground
                 keep[k] = wt[k] > 0.999f;
             }
         var usable = (bool[])keep.Clone();
-        // Start from the cells near the frame's typical grey level: a least-squares fit through a large dark body
-        // would bend toward it and the clipping would never recover.
+        // Start from the cells near the support's grey level, the mode of the cells' histogram (the support is the
+        // one sharp peak; particles and a body spread over a wide range and may cover more than half the frame): a
+        // least-squares fit through a large dark body would bend toward it and the clipping would never recover.
         {
-            var all = new List<double>();
+            var all = new List<float>();
             for (int k = 0; k < n; k++) if (usable[k]) all.Add(v[k]);
             if (all.Count >= 12)
             {
-                all.Sort();
-                double med = all[all.Count / 2];
-                for (int i = 0; i < all.Count; i++) all[i] = Math.Abs(all[i] - med);
-                all.Sort();
-                double band = 2.5 * 1.4826 * all[all.Count / 2];
+                var (mode, sigma) = ModeAndWidth(all);
                 int count = 0;
-                for (int k = 0; k < n; k++) if (keep[k] = usable[k] && Math.Abs(v[k] - med) <= band) count++;
+                for (int k = 0; k < n; k++) if (keep[k] = usable[k] && Math.Abs(v[k] - mode) <= 2.5 * sigma) count++;
                 if (count < 12) Array.Copy(usable, keep, n);
             }
         }
@@ -75,20 +72,17 @@ internal sealed class QuadraticBackground
         for (int round = 0; round < 6; round++)
         {
             if (!Solve(basis, v, keep, c)) break;
-            var kept = new List<double>();
+            var res = new List<float>();
             for (int k = 0; k < n; k++)
             {
                 double b = 0;
                 for (int p = 0; p < 6; p++) b += c[p] * basis[k * 6 + p];
                 residual[k] = v[k] - b;
-                if (keep[k]) kept.Add(residual[k]);
+                if (usable[k]) res.Add((float)residual[k]);
             }
-            if (kept.Count < 12) break;
-            kept.Sort();
-            double med = kept[kept.Count / 2];
-            for (int i = 0; i < kept.Count; i++) kept[i] = Math.Abs(kept[i] - med);
-            kept.Sort();
-            double sigma = Math.Max(1.4826 * kept[kept.Count / 2], 1e-12 * (Math.Abs(med) + 1));
+            if (res.Count < 12) break;
+            // The support's residuals form the main peak whatever share of the frame the particles cover.
+            var (med, sigma) = ModeAndWidth(res);
             // Residual r = frame − background: dark particles make it negative.
             double lo = darkSide == true ? 2.5 : darkSide == false ? 4 : 2.5;
             double hi = darkSide == true ? 4 : 2.5;
@@ -101,6 +95,75 @@ internal sealed class QuadraticBackground
             if (count < 12) break;
         }
         return new QuadraticBackground(c, cx, cy, scale);
+    }
+
+    /// <summary>
+    /// The main mode of <paramref name="values"/> (histogram of 200 bins between the 1st and 99th percentiles, smoothed
+    /// over 3 bins; of its peaks, the one whose basin holds the most values) and the σ of that peak from its half width
+    /// at half maximum on its narrower side (HWHM / 1.1774).
+    /// </summary>
+    internal static (double Mode, double Sigma) ModeAndWidth(List<float> values)
+    {
+        values.Sort();
+        double lo = values[(int)(0.01 * (values.Count - 1))], hi = values[(int)(0.99 * (values.Count - 1))];
+        if (!(hi > lo)) return (lo, Math.Max(1e-12, Math.Abs(lo) * 1e-6));
+        const int bins = 200;
+        double width = (hi - lo) / bins;
+        var hist = new double[bins];
+        foreach (float x in values)
+        {
+            int b = (int)((x - lo) / width);
+            if (b >= 0 && b < bins) hist[b]++;
+        }
+        var smooth = new double[bins];
+        for (int b = 0; b < bins; b++)
+        {
+            double sum = 0, wsum = 0;
+            for (int d = -9; d <= 9; d++)
+            {
+                int k = b + d;
+                if (k < 0 || k >= bins) continue;
+                double g = Math.Exp(-d * d / 18.0);
+                sum += g * hist[k]; wsum += g;
+            }
+            smooth[b] = sum / wsum;
+        }
+        // Basins of the histogram's peaks, flooded from the top; a peak rising less than a quarter of its height above
+        // where it meets a higher one joins it. The basin holding the most values is the support's: broad from texture
+        // and illumination, it outweighs a taller, narrower peak of a uniform dark body and a low plateau of particles.
+        var order = Enumerable.Range(0, bins).OrderByDescending(b => smooth[b]).ToArray();
+        var root = new int[bins];
+        Array.Fill(root, -1);
+        var peakBin = new int[bins];
+        int Find(int i) { while (root[i] != i) i = root[i] = root[root[i]]; return i; }
+        foreach (int b in order)
+        {
+            int best = -1;
+            foreach (int nb in new[] { b - 1, b + 1 })
+            {
+                if (nb < 0 || nb >= bins || root[nb] < 0) continue;
+                int r = Find(nb);
+                if (best < 0) { best = r; continue; }
+                if (r == best) continue;
+                // Two basins meet at this bin: the lower one joins the higher when it is not prominent.
+                int hiR = smooth[peakBin[r]] >= smooth[peakBin[best]] ? r : best, loR = hiR == r ? best : r;
+                if (smooth[peakBin[loR]] - smooth[b] < 0.25 * smooth[peakBin[loR]]) root[loR] = hiR;
+                best = hiR;
+            }
+            if (best < 0) { root[b] = b; peakBin[b] = b; }
+            else root[b] = best;
+        }
+        var mass = new double[bins];
+        for (int b = 0; b < bins; b++) mass[Find(b)] += hist[b];
+        int main = 0;
+        for (int b = 1; b < bins; b++) if (mass[b] > mass[main]) main = b;
+        int m = peakBin[main];
+        double halfMax = smooth[m] / 2;
+        int left = m, right = m;
+        while (left > 0 && smooth[left] > halfMax) left--;
+        while (right < bins - 1 && smooth[right] > halfMax) right++;
+        double hwhm = Math.Max(1, Math.Min(m - left, right - m)) * width;
+        return (lo + (m + 0.5) * width, hwhm / 1.1774);
     }
 
     private static bool Solve(double[] basis, float[] v, bool[] keep, double[] c)

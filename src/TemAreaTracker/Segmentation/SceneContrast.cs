@@ -88,17 +88,22 @@ internal sealed class SceneContrast : IDisposable
         for (int pass = 0; pass < 2; pass++)
         {
             using var coarse = Smooth(contrast, coarseSigmaPx);
-            var (zero, noise) = MedianAndSigma(coarse, support);
+            // First from the histogram's mode (the support may be under half the frame), then from the support.
+            var (zero, noise) = pass == 0 ? ModeAndSigma(coarse, weight) : MedianAndSigma(coarse, support);
             using var above = new Mat();
             Cv2.Compare(coarse, Scalar.All(zero + 2.5 * noise), above, CmpTypes.GT);
-            int grow = 2 * (int)Math.Ceiling(coarseSigmaPx) + 1;
-            using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(grow, grow)))
-                Cv2.Dilate(above, above, k);
+            // Grown a little (the tails of the smoothed particles), unless that leaves too little of a crowded frame.
             using var next = new Mat();
-            Cv2.BitwiseNot(above, next);
+            using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(7, 7)))
+                Cv2.Dilate(above, next, k);
+            Cv2.BitwiseNot(next, next);
             Cv2.BitwiseAnd(next, weight, next);
-            // Keep at least a tenth of the frame as support (a frame full of particles).
-            if (Cv2.CountNonZero(next) < 0.1 * w * h) break;
+            if (Cv2.CountNonZero(next) < 0.05 * w * h)
+            {
+                Cv2.BitwiseNot(above, next);
+                Cv2.BitwiseAnd(next, weight, next);
+            }
+            if (Cv2.CountNonZero(next) < 0.02 * w * h) break;
             next.CopyTo(support);
             // Residual contrast on the support, smoothed over a fifth of the frame: the background's correction.
             using var correction = NormalizedBlur(contrast, support, bgSigma);
@@ -170,6 +175,18 @@ internal sealed class SceneContrast : IDisposable
         for (int i = 0; i < arr.Length; i++) arr[i] = Math.Abs(arr[i] - (float)med);
         double mad = Quantile(arr, 0.5);
         return (med, Math.Max(1.4826 * mad, 1e-12 * Math.Max(1, Math.Abs(med))));
+    }
+
+    /// <summary>Mode and peak width of <paramref name="m"/> over the pixels of <paramref name="mask"/> (see <see cref="QuadraticBackground.ModeAndWidth"/>).</summary>
+    internal static (double Mode, double Sigma) ModeAndSigma(Mat m, Mat mask)
+    {
+        m.GetArray(out float[] values);
+        mask.GetArray(out byte[] use);
+        var v = new List<float>(values.Length);
+        int stride = Math.Max(1, values.Length / 250_000);
+        for (int i = 0; i < values.Length; i += stride) if (use[i] != 0) v.Add(values[i]);
+        if (v.Count < 16) return MedianAndSigma(m, mask);
+        return QuadraticBackground.ModeAndWidth(v);
     }
 
     private static double Quantile(float[] a, double q)
