@@ -126,8 +126,8 @@ public static class ParticleDetector
         var hills = new float[w * h];
         domain.GetArray(out byte[] dom);
         for (int i = 0; i < hills.Length; i++)
-            if (dom[i] != 0) hills[i] = (float)Math.Max(coarse[i] - sc.CoarseZero, 1e-3 * sc.CoarseNoise);
-        float hillDynamic = (float)(LowSigmas * sc.CoarseNoise);
+            if (dom[i] != 0) hills[i] = (float)Math.Max(fine[i] - sc.FineZero, 1e-3 * sc.FineNoise);
+        float hillDynamic = (float)(LowSigmas * sc.FineNoise);
         var (hillLabels, hillPeaks) = DynamicsWatershed.Label(hills, w, p => Math.Max(hillDynamic, MinHillFraction * p));
         var hillLevel = new double[hillPeaks.Length];
         for (int l = 1; l < hillPeaks.Length; l++)
