@@ -62,7 +62,7 @@ public static class ParticleDetector
 {
     private const double LowSigmas = 3, HighSigmas = 5;
     private const double OutlineFraction = 0.3;
-    private const float MinDynamicPx = 2f, MinDynamicFraction = 0.25f, MinHillFraction = 0.15f;
+    private const float MinDynamicPx = 2f, MinDynamicFraction = 0.18f, MinHillFraction = 0.15f;
     private const double MaxBodyContact = 0.3;
     private const double BodyFraction = 0.25;
     private const int BodyClearancePx = 3;
@@ -153,7 +153,7 @@ public static class ParticleDetector
             var roi = boxes[l];
             if (second.Boxes[l].Width <= 0 || roi.Width * roi.Height < o.MinAreaPx) continue;
             var cand = Candidate(l, second.Boxes[l], roi, w, h, second.Labels, second.Dist, second.Peaks[l], territory,
-                coarse, fine, overlay, bodyPx, high, fineFloor, sc.FineZero, o.MinAreaPx);
+                coarse, fine, overlay, bodyPx, high, fineFloor, sc.FineZero, sc.FineNoise, o.MinAreaPx);
             if (cand is not null) found.Add(cand.Value);
         }
         var outlines = found
@@ -169,7 +169,7 @@ public static class ParticleDetector
     /// </summary>
     private static (Point2d Centre, Point2d[] Vertices)? Candidate(int label, Rect markerBox, Rect roi, int w, int h, int[] markers,
         float[] dist, float peak, int[] labels, float[] coarse, float[] fine, byte[] overlay, byte[]? body, double high,
-        double fineFloor, double fineZero, double minAreaPx)
+        double fineFloor, double fineZero, double fineNoise, double minAreaPx)
     {
         // Significance: the region's strongest contrast must reach the seeding level.
         float maxCoarse = float.MinValue;
@@ -180,8 +180,11 @@ public static class ParticleDetector
                 if (labels[i] == label) maxCoarse = Math.Max(maxCoarse, coarse[i]);
             }
         if (maxCoarse < high) return null;
-        double level = OutlineLevel(label, markerBox, w, markers, dist, peak, fine, fineFloor, fineZero, OutlineFraction);
+        var (level, core) = OutlineLevel(label, markerBox, w, markers, dist, peak, fine, fineFloor, fineZero, OutlineFraction);
         if (double.IsNaN(level)) return null;
+        // …and so must its core on the outline-scale image, whose noise is larger: a slow ripple of a clean support can
+        // pass the smoothed test, not this one.
+        if (core - fineZero < HighSigmas * fineNoise) return null;
 
         // The region's pixels above the level, in a box one px larger all round (the contour closes there).
         int bx = roi.X - 1, by = roi.Y - 1, bw = roi.Width + 2, bh = roi.Height + 2;
@@ -338,9 +341,9 @@ public static class ParticleDetector
 
     /// <summary>
     /// The contrast level of a region's outline: <paramref name="fraction"/> of the median fine contrast over its
-    /// core (distance ≥ half its peak), but at least the fine image's noise floor; NaN for an empty core.
+    /// core (distance ≥ half its peak), but at least the fine image's noise floor, and that median; NaN for an empty core.
     /// </summary>
-    private static double OutlineLevel(int label, Rect roi, int w, int[] labels, float[] dist, float peak, float[] fine, double fineFloor, double fineZero, double fraction)
+    private static (double Level, double Core) OutlineLevel(int label, Rect roi, int w, int[] labels, float[] dist, float peak, float[] fine, double fineFloor, double fineZero, double fraction)
     {
         var core = new List<float>();
         for (int y = roi.Y; y < roi.Bottom; y++)
@@ -349,10 +352,10 @@ public static class ParticleDetector
                 int i = y * w + x;
                 if (labels[i] == label && dist[i] >= 0.5f * peak) core.Add(fine[i]);
             }
-        if (core.Count == 0) return double.NaN;
+        if (core.Count == 0) return (double.NaN, double.NaN);
         core.Sort();
         double coreLevel = core[core.Count / 2];
-        return Math.Max(fineFloor, fineZero + fraction * (coreLevel - fineZero));
+        return (Math.Max(fineFloor, fineZero + fraction * (coreLevel - fineZero)), coreLevel);
     }
 
     /// <summary>Sets the holes of a 4-connected set (pixels of its complement not 8-connected to the box's border).</summary>

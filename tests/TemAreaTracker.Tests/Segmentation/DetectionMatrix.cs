@@ -45,7 +45,7 @@ public sealed record DetectionCase
 }
 
 /// <summary>Detection counts of one frame (or a sum over frames).</summary>
-/// <param name="Truth">True particles fully in view.</param>
+/// <param name="Truth">True particles fully in view (neither cut by the frame edge nor partly under a burnt-in overlay).</param>
 /// <param name="Detections">Detections scored (those matching a particle cut by the frame edge are not counted).</param>
 /// <param name="Matched">Detections matched one-to-one to a true particle at IoU ≥ 0.5.</param>
 /// <param name="OnElectrolyte">Unmatched detections lying mostly (&gt; 50 %) on the electrolyte body.</param>
@@ -203,7 +203,15 @@ public static class DetectionMatrix
         using var overlay = OverlayMask(s);
         using var electrolyte = ElectrolyteMask(s);
         var size = new Size(s.Width, s.Height);
-        var discs = truth.Particles.Select(p => (p.CentrePx[0], R: p.RadiusNm[0] / s.PixelSizeNm, InView: p.InView[0])).ToArray();
+        // A particle partly under a burnt-in overlay is no more in view than one cut by the frame edge.
+        bool Hidden(Point2d c, double r)
+        {
+            if (overlay is null) return false;
+            using var disc = Fill(Disc(c, r + 1), size);
+            return Overlap(disc, overlay) > 0;
+        }
+        var discs = truth.Particles.Select(p => (p.CentrePx[0], R: p.RadiusNm[0] / s.PixelSizeNm,
+            InView: p.InView[0] && !Hidden(p.CentrePx[0], p.RadiusNm[0] / s.PixelSizeNm))).ToArray();
         var inView = discs.Where(d => d.InView).Select(d => Disc(d.Item1, d.R)).ToArray();
         var cut = discs.Where(d => !d.InView).Select(d => Disc(d.Item1, d.R)).ToArray();
         var found = outlines.Select(o => o.VerticesPx.ToArray()).ToArray();
@@ -226,7 +234,7 @@ public static class DetectionMatrix
         for (int d = 0; d < found.Length; d++)
         {
             if (usedD[d]) { detections++; continue; }
-            // A detection of a particle cut by the frame edge is neither a hit nor a false alarm.
+            // A detection of a particle cut by the frame edge or an overlay is neither a hit nor a false alarm.
             if (cut.Any(t => IoU(found[d], t, size) >= MinIoU)) continue;
             detections++;
             using var fill = Fill(found[d], size);
