@@ -46,13 +46,14 @@ public sealed record ElectrolyteRegion(Outline Outline, FrameSides Sides, double
 /// from the particles that touch it.
 /// </summary>
 /// <remarks>
-/// A threshold of the particle contrast merges the body with the particles touching it. The body is what remains of
-/// that foreground after a morphological opening with a disc of radius T larger than any particle (T =
+/// A threshold of the particle contrast merges the body with the particles touching it. The body's core is what
+/// remains of that foreground after an erosion by a disc of radius T larger than any particle (T =
 /// <see cref="DetectorOptions.MaxParticleRadiusPx"/>), keeping only the parts reached from the frame edge: no disc
-/// that large fits inside a particle or passes through the neck where a particle touches the body, so the particles
-/// stay whole. The frame is padded by 2T with its edge pixels repeated (the body continues beyond the edge), which
-/// lets a body thinner than T in the frame count as long as it runs along the edge for more than ~2T; a particle cut
-/// by the edge does not (its chord is at most 2R &lt; 2T). Accepted when its area in the frame is ≥ π T² / 2.
+/// that large fits inside a particle. The frame is padded by 2T with its edge pixels repeated (the body continues
+/// beyond the edge), which lets a body thinner than T in the frame count as long as it runs along the edge for more
+/// than ~2T; a particle cut by the edge does not (its chord is at most 2R &lt; 2T). The body is then the watershed
+/// region of the foreground's distance transform holding the core, cut from each touching particle at its neck as
+/// touching particles are cut from each other. Accepted when its area in the frame is ≥ π T² / 2.
 /// </remarks>
 public static class ElectrolyteDetector
 {
@@ -106,22 +107,29 @@ public static class ElectrolyteDetector
     }
 
     /// <summary>
-    /// The body: the pixels of <paramref name="mask"/> within <paramref name="radiusPx"/> of its
-    /// <see cref="BodyCore">core</see> (an opening by reconstruction), or null when there is no core or the body is
-    /// smaller than half a disc of that radius.
+    /// The body: the watershed regions of <paramref name="mask"/>'s distance transform (from its significant maxima, as
+    /// particles are split from each other) that hold its <see cref="BodyCore">core</see>, so a particle touching the
+    /// body is cut off at its neck; null when there is no core or the body is smaller than half a disc of
+    /// <paramref name="radiusPx"/>.
     /// </summary>
-    internal static Mat? Body(Mat mask, double radiusPx)
+    internal static Mat? Body(Mat mask, double radiusPx, Func<float, float> minDynamic)
     {
         using var core = BodyCore(mask, radiusPx);
         if (core is null) return null;
-        using var notCore = new Mat();
-        Cv2.BitwiseNot(core, notCore);
-        using var toCore = new Mat();
-        Cv2.DistanceTransform(notCore, toCore, DistanceTypes.L2, DistanceTransformMasks.Precise);
-        var body = new Mat();
-        Cv2.Compare(toCore, Scalar.All(radiusPx + 0.5), body, CmpTypes.LE);
-        Cv2.BitwiseAnd(body, mask, body);
-        if (Cv2.CountNonZero(body) < Math.PI * radiusPx * radiusPx / 2) { body.Dispose(); return null; }
+        int w = mask.Width, h = mask.Height;
+        using var dist = new Mat();
+        Cv2.DistanceTransform(mask, dist, DistanceTypes.L2, DistanceTransformMasks.Precise);
+        dist.GetArray(out float[] height);
+        var (labels, _) = DynamicsWatershed.Label(height, w, minDynamic);
+        core.GetArray(out byte[] c);
+        var isBody = new HashSet<int>();
+        for (int i = 0; i < c.Length; i++) if (c[i] != 0 && labels[i] != 0) isBody.Add(labels[i]);
+        var px = new byte[w * h];
+        int count = 0;
+        for (int i = 0; i < px.Length; i++) if (isBody.Contains(labels[i])) { px[i] = 255; count++; }
+        if (count < Math.PI * radiusPx * radiusPx / 2) return null;
+        var body = new Mat(h, w, MatType.CV_8UC1);
+        body.SetArray(px);
         return body;
     }
 

@@ -52,7 +52,7 @@ public sealed record SceneDetection(IReadOnlyList<Outline> Particles, Electrolyt
 /// core contrast (but ≥ 3 σ of that image's noise): near the rim of a blurred sphere rather than the threshold's
 /// outer tail; by marching squares, so every outline is a simple polygon.</item>
 /// <item>Rejected: regions cut by the frame edge or touching an overlay; smaller than the minimum area; peaks below
-/// 5 σ; slivers left along the electrolyte (more than 30 % of their rim on the body); thin elongated shapes (scale
+/// 5 σ; slivers left along the electrolyte (more than half their rim on the body); thin elongated shapes (scale
 /// bars, text: aspect &gt; 4).</item>
 /// </list>
 /// The outlines are starting points: the tracker pulls each onto the particle's own sub-pixel edge in the first frame,
@@ -63,7 +63,7 @@ public static class ParticleDetector
     private const double LowSigmas = 3, HighSigmas = 5;
     private const double OutlineFraction = 0.3;
     private const float MinDynamicPx = 2f, MinDynamicFraction = 0.18f, MinHillFraction = 0.15f;
-    private const double MaxBodyContact = 0.3;
+    private const double MaxBodyContact = 0.5;
     private const double BodyFraction = 0.25;
     private const int BodyClearancePx = 3;
 
@@ -106,7 +106,7 @@ public static class ParticleDetector
                 using var dark = new Mat();
                 Cv2.Compare(sc.Fine, Scalar.All(bodyLevel), dark, CmpTypes.GT);
                 dark.SetTo(Scalar.All(0), sc.Overlays);
-                using var body = ElectrolyteDetector.Body(dark, bodyRadius);
+                using var body = ElectrolyteDetector.Body(dark, bodyRadius, MinDynamic);
                 if (body is not null)
                 {
                     electrolyte = ElectrolyteDetector.Describe(body, sc.Fine, bodyLevel);
@@ -273,13 +273,16 @@ public static class ParticleDetector
         return (new Point2d(m.M10 / m.M00, m.M01 / m.M00), loop);
     }
 
+    /// <summary>Smallest dynamic of a distance-transform maximum that starts its own region, px.</summary>
+    private static float MinDynamic(float peak) => Math.Max(MinDynamicPx, MinDynamicFraction * peak);
+
     /// <summary>Watershed regions of a mask's distance transform: labels, distance, peak and bounding box per label.</summary>
     private static (int[] Labels, float[] Dist, float[] Peaks, Rect[] Boxes) Regions(Mat mask, int w)
     {
         using var dist = new Mat();
         Cv2.DistanceTransform(mask, dist, DistanceTypes.L2, DistanceTransformMasks.Precise);
         dist.GetArray(out float[] height);
-        var (labels, peaks) = DynamicsWatershed.Label(height, w, p => Math.Max(MinDynamicPx, MinDynamicFraction * p));
+        var (labels, peaks) = DynamicsWatershed.Label(height, w, MinDynamic);
         int nl = peaks.Length;
         var x0 = new int[nl]; var y0 = new int[nl]; var x1 = new int[nl]; var y1 = new int[nl];
         Array.Fill(x0, int.MaxValue); Array.Fill(y0, int.MaxValue); Array.Fill(x1, -1); Array.Fill(y1, -1);
