@@ -105,7 +105,7 @@ internal static class DetectBenchmark
         Dump(dir, $"{label}-{c.Layout}-{seed}", frame, s);
     }
 
-    private static void Dump(string dir, string name, Frame frame, SimulationScenario? s)
+    private static void Dump(string dir, string name, Frame frame, SimulationScenario? s, IReadOnlyList<Point2d[]>? reference = null)
     {
         Directory.CreateDirectory(dir);
         var scene = ParticleDetector.DetectScene(frame);
@@ -123,6 +123,8 @@ internal static class DetectBenchmark
             foreach (var p in GroundTruth.Compute(s).Particles)
                 Cv2.Circle(rgb, At(p.CentrePx[0].X, p.CentrePx[0].Y), (int)Math.Round(2 * p.RadiusNm[0] / s.PixelSizeNm * 16),
                 p.InView[0] ? Scalar.LimeGreen : Scalar.Gray, 1, LineTypes.AntiAlias, 4);
+        foreach (var r in reference ?? [])
+            Cv2.Polylines(rgb, [r.Select(v => At(v.X, v.Y)).ToArray()], true, Scalar.LimeGreen, 1, LineTypes.AntiAlias, 4);
         foreach (var o in scene.Particles)
             Cv2.Polylines(rgb, [o.VerticesPx.Select(v => At(v.X, v.Y)).ToArray()], true, Scalar.Red, 1, LineTypes.AntiAlias, 4);
         if (scene.Electrolyte is { } el)
@@ -218,7 +220,14 @@ internal static class DetectBenchmark
             for (int i = 0; i < 20; i++)
             {
                 using var frame = MsaNanoparticles.ReadFrame(i);
-                Dump(dump, $"msa-{i}", frame, null);
+                var labels = MsaNanoparticles.ReadLabels(i);
+                var hand = labels.Where(p => !p.TouchesBorder && p.AreaPx >= MsaNanoparticles.MinAreaPx).Select(p =>
+                {
+                    Cv2.FindContours(p.Mask, out Point[][] c, out _, RetrievalModes.External, ContourApproximationModes.ApproxNone);
+                    return c.MaxBy(q => q.Length)!.Select(q => new Point2d(q.X, q.Y)).ToArray();
+                }).ToList();
+                foreach (var p in labels) p.Dispose();
+                Dump(dump, $"msa-{i}", frame, null, hand);
             }
         foreach (var (first, half) in new[] { (0, "tuning"), (10, "held out") })
         {

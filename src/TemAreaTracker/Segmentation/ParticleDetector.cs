@@ -60,7 +60,7 @@ public sealed record SceneDetection(IReadOnlyList<Outline> Particles, Electrolyt
 /// </remarks>
 public static class ParticleDetector
 {
-    private const double LowSigmas = 3, HighSigmas = 5;
+    private const double LowSigmas = 3, HighSigmas = 5, CoreSigmas = 4;
     private const double OutlineFraction = 0.3;
     private const float MinDynamicPx = 2f, MinDynamicFraction = 0.18f, MinHillFraction = 0.15f;
     private const double MaxBodyContact = 0.5;
@@ -84,7 +84,7 @@ public static class ParticleDetector
         double bodyRadius = o.MaxParticleRadiusPx ?? 0.1 * Math.Max(w, h);
         using var sc = SceneContrast.Compute(frame, o.SmoothingPx, Math.Max(1, o.SmoothingPx / 2), o.DarkParticles);
 
-        using var foreground = Hysteresis(sc.Coarse, sc.CoarseZero + LowSigmas * sc.CoarseNoise, sc.CoarseZero + HighSigmas * sc.CoarseNoise);
+        using var foreground = SceneContrast.Hysteresis(sc.Coarse, sc.CoarseZero + LowSigmas * sc.CoarseNoise, sc.CoarseZero + HighSigmas * sc.CoarseNoise);
         foreground.SetTo(Scalar.All(0), sc.Overlays);
         sc.Coarse.GetArray(out float[] coarse);
         sc.Fine.GetArray(out float[] fine);
@@ -184,7 +184,7 @@ public static class ParticleDetector
         if (double.IsNaN(level)) return null;
         // …and so must its core on the outline-scale image, whose noise is larger: a slow ripple of a clean support can
         // pass the smoothed test, not this one.
-        if (core - fineZero < HighSigmas * fineNoise) return null;
+        if (core - fineZero < CoreSigmas * fineNoise) return null;
 
         // The region's pixels above the level, in a box one px larger all round (the contour closes there).
         int bx = roi.X - 1, by = roi.Y - 1, bw = roi.Width + 2, bh = roi.Height + 2;
@@ -386,23 +386,5 @@ public static class ParticleDetector
             reached[i] = true;
             stack.Push(i);
         }
-    }
-
-    /// <summary>Pixels above <paramref name="low"/> connected (8-neighbours) to one above <paramref name="high"/>; 255 = foreground.</summary>
-    private static Mat Hysteresis(Mat image, double low, double high)
-    {
-        using var lowMask = new Mat();
-        Cv2.Compare(image, Scalar.All(low), lowMask, CmpTypes.GT);
-        using var labels = new Mat();
-        int n = Cv2.ConnectedComponents(lowMask, labels, PixelConnectivity.Connectivity8, MatType.CV_32S);
-        labels.GetArray(out int[] lab);
-        image.GetArray(out float[] v);
-        var seeded = new bool[n];
-        for (int i = 0; i < lab.Length; i++) if (lab[i] != 0 && v[i] > high) seeded[lab[i]] = true;
-        var result = new byte[lab.Length];
-        for (int i = 0; i < lab.Length; i++) if (seeded[lab[i]] && lab[i] != 0) result[i] = 255;
-        var m = new Mat(image.Rows, image.Cols, MatType.CV_8UC1);
-        m.SetArray(result);
-        return m;
     }
 }

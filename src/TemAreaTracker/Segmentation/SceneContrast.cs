@@ -12,13 +12,17 @@ namespace TemAreaTracker.Segmentation;
 /// <item>Overlays: burnt-in scale bars and time stamps are drawn at the extreme grey levels as flat rectangles. Flat
 /// (3×3) runs at the frame's minimum or maximum, closed over 9 px (the text inside a box), whose component fills
 /// ≥ 95 % of its bounding box, are overlays; their boxes (grown by 2 px) are left out of everything below.</item>
-/// <item>Background: normalized convolution (Knutsson &amp; Westin 1993, doi:10.1109/CVPR.1993.341081) of the frame
-/// with a Gaussian of σ = max(W, H)/5, weights 0 on overlays and, after a first pass, on whatever stands above the
-/// support (particles, the electrolyte), so a large dark body does not pull the background down round it.</item>
-/// <item>Polarity: bright field (dark particles) when the contrast's skewness is ≥ 0: particles and the electrolyte
-/// form a long tail on the dark side of the support's grey level; inverted or dark-field frames the other way.</item>
-/// <item>Noise: median and 1.4826 · MAD of each smoothed contrast over the support pixels (everything not above it),
-/// so the texture of the support at the smoothing scale counts as noise, as it should.</item>
+/// <item>Background: a <see cref="QuadraticBackground"/> (the illumination's fall-off, fitted about the support's grey
+/// level with the particles clipped), then what it misses by normalized convolution (Knutsson &amp; Westin 1993,
+/// doi:10.1109/CVPR.1993.341081) of the remaining contrast with a Gaussian of σ = max(W, H)/5, weights 0 on overlays
+/// and on whatever stands above the support (particles, the electrolyte), so a large dark body does not pull the
+/// background down round it; twice.</item>
+/// <item>Polarity: bright field (dark particles) when more pixels of the contrast lie beyond +4 σ than beyond −4 σ:
+/// particles and the electrolyte form a long tail on the dark side of the support's grey level; inverted or dark-field
+/// frames the other way.</item>
+/// <item>Noise: the median of each smoothed contrast over the support (everything not standing above it) and
+/// 1.4826 · the median distance below it of the values below it, so the texture of the support at the smoothing scale
+/// counts as noise, as it should, and no particle's faint tail widens it.</item>
 /// </list>
 /// </remarks>
 internal sealed class SceneContrast : IDisposable
@@ -89,9 +93,10 @@ internal sealed class SceneContrast : IDisposable
         {
             using var coarse = Smooth(contrast, coarseSigmaPx);
             // First from the histogram's mode (the support may be under half the frame), then from the support.
-            var (zero, noise) = pass == 0 ? ModeAndSigma(coarse, weight) : MedianAndSigma(coarse, support);
-            using var above = new Mat();
-            Cv2.Compare(coarse, Scalar.All(zero + 2.5 * noise), above, CmpTypes.GT);
+            var (zero, noise) = pass == 0 ? ModeAndSigma(coarse, weight) : ZeroAndNoise(coarse, support);
+            // What stands above the support: grown from 5 σ down to 2.5 σ (the support's own noise peaks, which rarely
+            // reach 5 σ, stay in it, or the noise would be measured on a truncated distribution).
+            using var above = Hysteresis(coarse, zero + 2.5 * noise, zero + 5 * noise);
             // Grown a little (the tails of the smoothed particles), unless that leaves too little of a crowded frame.
             using var next = new Mat();
             using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(7, 7)))
@@ -114,9 +119,27 @@ internal sealed class SceneContrast : IDisposable
         contrast.SetTo(Scalar.All(0), sc.Overlays);
         sc.Coarse.SetTo(Scalar.All(0), sc.Overlays);
         sc.Fine = Smooth(contrast, fineSigmaPx);
-        (sc.CoarseZero, sc.CoarseNoise) = MedianAndSigma(sc.Coarse, sc.Support);
-        (sc.FineZero, sc.FineNoise) = MedianAndSigma(sc.Fine, sc.Support);
+        (sc.CoarseZero, sc.CoarseNoise) = ZeroAndNoise(sc.Coarse, sc.Support);
+        (sc.FineZero, sc.FineNoise) = ZeroAndNoise(sc.Fine, sc.Support);
         return sc;
+    }
+
+    /// <summary>Pixels above <paramref name="low"/> connected (8-neighbours) to one above <paramref name="high"/>; 255 = foreground.</summary>
+    internal static Mat Hysteresis(Mat image, double low, double high)
+    {
+        using var lowMask = new Mat();
+        Cv2.Compare(image, Scalar.All(low), lowMask, CmpTypes.GT);
+        using var labels = new Mat();
+        int n = Cv2.ConnectedComponents(lowMask, labels, PixelConnectivity.Connectivity8, MatType.CV_32S);
+        labels.GetArray(out int[] lab);
+        image.GetArray(out float[] v);
+        var seeded = new bool[n];
+        for (int i = 0; i < lab.Length; i++) if (lab[i] != 0 && v[i] > high) seeded[lab[i]] = true;
+        var result = new byte[lab.Length];
+        for (int i = 0; i < lab.Length; i++) if (lab[i] != 0 && seeded[lab[i]]) result[i] = 255;
+        var m = new Mat(image.Rows, image.Cols, MatType.CV_8UC1);
+        m.SetArray(result);
+        return m;
     }
 
     private static Mat Smooth(Mat m, double sigma)
@@ -158,6 +181,28 @@ internal sealed class SceneContrast : IDisposable
         if (step == 1) q.CopyTo(result);
         else Cv2.Resize(q, result, new Size(w, h), 0, 0, InterpolationFlags.Linear);
         return result;
+    }
+
+    /// <summary>
+    /// The support's level and noise in a contrast image (particles positive): the median of <paramref name="m"/> over
+    /// <paramref name="mask"/>, and σ = 1.4826 · the median distance below it of the values below it. Only the lower
+    /// half is used, where no particle's faint tail can widen it.
+    /// </summary>
+    internal static (double Zero, double Sigma) ZeroAndNoise(Mat m, Mat mask)
+    {
+        m.GetArray(out float[] values);
+        mask.GetArray(out byte[] use);
+        var v = new List<float>(values.Length);
+        int stride = Math.Max(1, values.Length / 250_000);
+        for (int i = 0; i < values.Length; i += stride) if (use[i] != 0) v.Add(values[i]);
+        if (v.Count < 16) return MedianAndSigma(m, mask);
+        v.Sort();
+        float med = v[v.Count / 2];
+        var below = new List<float>(v.Count / 2);
+        foreach (float x in v) if (x < med) below.Add(med - x);
+        if (below.Count < 8) return MedianAndSigma(m, mask);
+        below.Sort();
+        return (med, Math.Max(1.4826 * below[below.Count / 2], 1e-12 * Math.Max(1, Math.Abs(med))));
     }
 
     /// <summary>Median and robust σ (1.4826 · MAD) of <paramref name="m"/> over the pixels where <paramref name="mask"/> is set.</summary>
