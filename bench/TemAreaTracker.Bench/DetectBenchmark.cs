@@ -62,7 +62,7 @@ internal static class DetectBenchmark
         Console.WriteLine(DetectionMatrix.Row("all simulated", total));
         Console.WriteLine();
         SampleMovies(dump);
-        Chenlab();
+        Chenlab(dump);
         Msa(dump);
         Console.WriteLine($"in {sw.Elapsed.TotalSeconds:0} s");
         return 0;
@@ -105,10 +105,10 @@ internal static class DetectBenchmark
         Dump(dir, $"{label}-{c.Layout}-{seed}", frame, s);
     }
 
-    private static void Dump(string dir, string name, Frame frame, SimulationScenario? s, IReadOnlyList<Point2d[]>? reference = null)
+    private static void Dump(string dir, string name, Frame frame, SimulationScenario? s, DetectorOptions? options = null, IReadOnlyList<Point2d[]>? reference = null)
     {
         Directory.CreateDirectory(dir);
-        var scene = ParticleDetector.DetectScene(frame);
+        var scene = ParticleDetector.DetectScene(frame, options);
         using var f = frame.ToFloat32();
         Cv2.Normalize(f, f, 0, 255, NormTypes.MinMax);
         using var g = new Mat();
@@ -166,7 +166,7 @@ internal static class DetectBenchmark
     }
 
     /// <summary>The chenlab liquid-cell frame: detections whose centroid lies within 3 px of a published centre.</summary>
-    private static void Chenlab()
+    private static void Chenlab(string? dump)
     {
         string folder = Path.Combine(RepoRoot(), "tests", "TemAreaTracker.Tests", "data", "chenlabUIUC_particle-identification");
         string tif = Path.Combine(Path.GetTempPath(), "temtrack-bench-chenlab.tif");
@@ -183,13 +183,19 @@ internal static class DetectBenchmark
         var found = ParticleDetector.Detect(frame);
         double ms = sw.Elapsed.TotalMilliseconds;
         var (matched, _) = MatchCentres(found.Select(o => o.Centroid).ToArray(), centres, 3);
+        if (dump is not null)
+            Dump(dump, "chenlab", frame, null, new DetectorOptions { DarkParticles = true }, centres.Select(c => Enumerable.Range(0, 12).Select(k =>
+                new Point2d(c.X + 2 * Math.Cos(k * Math.PI / 6), c.Y + 2 * Math.Sin(k * Math.PI / 6))).ToArray()).ToList());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"chenlab SAMPLE_0001 (1024x1024 16-bit, {centres.Length} published centres): {found.Count} detections, {matched} within 3 px: recall {100.0 * matched / centres.Length:0.0} %, precision {100.0 * matched / Math.Max(1, found.Count):0.0} % ({ms:0} ms)"));
-        if (found.Count > 0)
-        {
-            double r = Math.Sqrt(found.Average(o => o.AreaPx) / Math.PI);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  mean equivalent radius of the detections {r:0.0} px"));
-        }
+        // The frame is mostly particles (a close-packed film): its statistics alone cannot tell which phase is the
+        // support. Told the polarity (bright field, dark particles), as a user would:
+        var dark = ParticleDetector.DetectScene(frame, new DetectorOptions { DarkParticles = true }).Particles;
+        var (matchedDark, _) = MatchCentres(dark.Select(o => o.Centroid).ToArray(), centres, 3);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  polarity given (dark particles): {dark.Count} detections, {matchedDark} within 3 px: recall {100.0 * matchedDark / centres.Length:0.0} %, precision {100.0 * matchedDark / Math.Max(1, dark.Count):0.0} %"));
+        if (dark.Count > 0)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  mean equivalent radius of those detections {Math.Sqrt(dark.Average(o => o.AreaPx) / Math.PI):0.0} px"));
     }
 
     /// <summary>One-to-one matches of detected to published centres within <paramref name="maxPx"/>, nearest first.</summary>
@@ -227,7 +233,7 @@ internal static class DetectBenchmark
                     return c.MaxBy(q => q.Length)!.Select(q => new Point2d(q.X, q.Y)).ToArray();
                 }).ToList();
                 foreach (var p in labels) p.Dispose();
-                Dump(dump, $"msa-{i}", frame, null, hand);
+                Dump(dump, $"msa-{i}", frame, null, null, hand);
             }
         foreach (var (first, half) in new[] { (0, "tuning"), (10, "held out") })
         {

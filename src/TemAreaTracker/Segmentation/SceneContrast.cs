@@ -79,8 +79,8 @@ internal sealed class SceneContrast : IDisposable
         // Illumination, first as a quadratic surface fitted with the outliers of either side trimmed; the polarity
         // from which side the outliers (particles, the electrolyte) lie on; then refitted with only the particle side
         // trimmed, so a body covering a quarter of the frame does not bend it.
-        var quad = QuadraticBackground.Fit(f, weight, darkSide: null);
         using var contrast = new Mat();
+        var quad = QuadraticBackground.Fit(f, weight, darkSide: null);
         using (var q = quad.Render(w, h)) Cv2.Subtract(q, f, contrast); // dark particles → positive
         sc.DarkParticles = darkParticles ?? DarkTail(contrast, coarseSigmaPx, weight);
         quad = QuadraticBackground.Fit(f, weight, darkSide: sc.DarkParticles);
