@@ -13,6 +13,8 @@ var benchmarks = new Dictionary<string, (string Description, Func<string[], int>
         TrackBenchmark.Run),
     ["accuracy"] = ("tracking area error vs simulator truth: scenarios x dose x drift x contrast [--seeds 3] [--frames 32] [--scenario NAME]",
         AccuracyBenchmark.Run),
+    ["detect"] = ("--auto particle detection: recall/precision vs simulator truth per condition, sample movies, chenlab and MSA real frames [--seeds 4] [--refine] [--only TEXT] [--dump DIR]",
+        DetectBenchmark.Run),
     ["profile"] = ("tracker alone on MOVIE ROIS: first frame vs later frames, ms [--repeat 3]", ProfileBenchmark.Run),
     ["batch"] = ("temtrack batch --jobs 1/2 vs track + fit one movie after another: movies/min, peak RSS [--copies 2] [--runs 1] [--temtrack PATH]",
         BatchBenchmark.Run),
