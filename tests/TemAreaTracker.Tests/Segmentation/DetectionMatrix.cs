@@ -191,7 +191,7 @@ public static class DetectionMatrix
         if (refine && detected.Count > 0)
         {
             using var tracker = new Tracker(detected);
-            outlines = tracker.Process(frame).Particles.Select(p => p.Outline).ToArray();
+            outlines = tracker.Process(frame, default).Particles.Select(p => p.Outline).ToArray();
         }
         return Score(s, outlines);
     }
