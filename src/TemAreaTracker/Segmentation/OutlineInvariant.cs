@@ -33,8 +33,6 @@ internal enum OutlineVerdict
 /// </remarks>
 internal static class OutlineInvariant
 {
-    private static readonly GeometryFactory Factory = new();
-
     // Relative difference between shoelace and covered area below which a crossing is a pinch or a sliver, not a fold.
     private const double PinchTolerance = 1e-3;
 
@@ -55,7 +53,7 @@ internal static class OutlineInvariant
             if (signed < 0) Array.Reverse(v);
             return (v, OutlineVerdict.Valid, 0);
         }
-        var fixedShape = GeometryFixer.Fix(ToPolygon(v));
+        var fixedShape = GeometryFixer.Fix(OutlineUnion.ToPolygon(v));
         var pieces = Enumerable.Range(0, fixedShape.NumGeometries)
             .Select(fixedShape.GetGeometryN)
             .OfType<Polygon>()
@@ -68,13 +66,13 @@ internal static class OutlineInvariant
         double covered = pieces.Sum(p => p.Area);
         if (Math.Abs(covered - Math.Abs(signed)) <= PinchTolerance * covered)
         {
-            var joined = OutlineUnion.Union(pieces.Select(p => (IReadOnlyList<Point2d>)FromRing(p.ExteriorRing)).ToList());
+            var joined = OutlineUnion.Union(pieces.Select(p => (IReadOnlyList<Point2d>)OutlineUnion.FromRing(p.ExteriorRing)).ToList());
             if (joined is null) return (null, OutlineVerdict.Rejected, double.NaN);
             double joinedArea = Outline.SignedAreaPx(joined);
             return (joined, OutlineVerdict.Repaired, Math.Abs(joinedArea - Math.Abs(signed)) / joinedArea);
         }
         var largest = pieces.MaxBy(p => p.Area)!;
-        var ring = FromRing(largest.ExteriorRing);
+        var ring = OutlineUnion.FromRing(largest.ExteriorRing);
         if (Outline.SignedAreaPx(ring) < 0) Array.Reverse(ring);
         double area = Outline.SignedAreaPx(ring);
         // The fixer's ring is simple by construction; a ring it could not make simple is not an outline.
@@ -96,23 +94,5 @@ internal static class OutlineInvariant
         var noder = new MCIndexNoder(detector);
         noder.ComputeNodes(new List<ISegmentString> { new BasicSegmentString(coords, null) });
         return detector.HasProperIntersection ? detector.IntersectionSegments.Select(c => new Point2d(c.X, c.Y)).ToArray() : null;
-    }
-
-    private static Polygon ToPolygon(IReadOnlyList<Point2d> p)
-    {
-        var ring = new Coordinate[p.Count + 1];
-        for (int i = 0; i < p.Count; i++) ring[i] = new Coordinate(p[i].X, p[i].Y);
-        ring[^1] = ring[0];
-        return Factory.CreatePolygon(ring);
-    }
-
-    /// <summary>The ring's vertices without the closing repeat of the first.</summary>
-    private static Point2d[] FromRing(LineString ring)
-    {
-        var c = ring.Coordinates;
-        int n = c.Length > 1 && c[0].Equals2D(c[^1]) ? c.Length - 1 : c.Length;
-        var v = new Point2d[n];
-        for (int i = 0; i < n; i++) v[i] = new Point2d(c[i].X, c[i].Y);
-        return v;
     }
 }

@@ -68,7 +68,7 @@ internal static class OutlineUnion
         return points.Select(p => shape.Distance(Factory.CreatePoint(new Coordinate(p.X, p.Y)))).DefaultIfEmpty(0).Max();
     }
 
-    private static Polygon ToPolygon(IReadOnlyList<Point2d> p)
+    internal static Polygon ToPolygon(IReadOnlyList<Point2d> p)
     {
         var ring = new Coordinate[p.Count + 1];
         for (int i = 0; i < p.Count; i++) ring[i] = new Coordinate(p[i].X, p[i].Y);
@@ -77,7 +77,7 @@ internal static class OutlineUnion
     }
 
     /// <summary>The ring's vertices without the closing repeat of the first.</summary>
-    private static Point2d[] FromRing(LineString ring)
+    internal static Point2d[] FromRing(LineString ring)
     {
         var c = ring.Coordinates;
         int n = c.Length > 1 && c[0].Equals2D(c[^1]) ? c.Length - 1 : c.Length;
